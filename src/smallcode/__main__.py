@@ -1,0 +1,3 @@
+from smallcode.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The agent loop, context budget, guards, plan and contracts."""

@@ -1,0 +1,188 @@
+"""Settings: every SMALLCODE_* variable in one place.
+
+Precedence (highest first): explicit overrides (CLI flags, API keyword arguments), variables
+already in the environment, the project's ``.env``, the user's ``.env`` in the config dir
+(platformdirs, or ``SMALLCODE_CONFIG_DIR``), then the defaults below.
+
+Each field declares its variable, default and help text with :func:`setting`; the README's
+table of variables is checked against these declarations by a test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from smallcode.errors import ConfigError
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def setting(env: str, default: Any, help: str, kind: type | None = None) -> Any:
+    """Declare a setting: its environment variable, default value and one-line help."""
+    kind = kind or type(default)
+    return field(default=default, metadata={"env": env, "help": help, "kind": kind})
+
+
+@dataclass
+class Settings:
+    # --- the model and its endpoint
+    model: str = setting(
+        "SMALLCODE_MODEL", "", "Model name (or a path to a .gguf file for the embedded provider)."
+    )
+    base_url: str = setting(
+        "SMALLCODE_BASE_URL",
+        "",
+        "OpenAI-compatible endpoint, e.g. http://localhost:1234/v1 (LM Studio).",
+    )
+    api_key: str = setting("SMALLCODE_API_KEY", "", "API key sent as a Bearer token, if needed.")
+    provider: str = setting(
+        "SMALLCODE_PROVIDER",
+        "",
+        "Wire protocol / server kind: openai, lmstudio, llamacpp, vllm, ollama, anthropic, "
+        "openrouter, deepseek, embedded. Guessed from the URL when empty.",
+    )
+    temperature: float = setting("SMALLCODE_TEMPERATURE", 0.2, "Sampling temperature.")
+    max_output_tokens: int = setting(
+        "SMALLCODE_MAX_OUTPUT_TOKENS",
+        4096,
+        "Tokens reserved for each reply (capped to a share of the context window).",
+    )
+    context_window: int = setting(
+        "SMALLCODE_CONTEXT_WINDOW",
+        0,
+        "Context window in tokens; 0 means detect it from the server (fallback 8192).",
+    )
+    request_timeout: float = setting(
+        "SMALLCODE_REQUEST_TIMEOUT", 300.0, "Seconds to wait for one model response."
+    )
+    max_retries: int = setting(
+        "SMALLCODE_MAX_RETRIES",
+        3,
+        "Tries per model request on 5xx, connection errors or cut streams.",
+    )
+    # --- the loop
+    max_turns: int = setting("SMALLCODE_MAX_TURNS", 40, "Model requests per task at most.")
+    time_limit: float = setting(
+        "SMALLCODE_TIME_LIMIT", 1800.0, "Wall-clock limit for one task, in seconds."
+    )
+    # --- tools
+    shell_persist: bool = setting(
+        "SMALLCODE_SHELL_PERSIST",
+        True,
+        "Keep one shell session across bash calls (cd and variables survive).",
+    )
+    bash_timeout: float = setting(
+        "SMALLCODE_BASH_TIMEOUT", 120.0, "Default timeout of one bash command, in seconds."
+    )
+    max_tool_result_chars: int = setting(
+        "SMALLCODE_MAX_TOOL_RESULT_CHARS",
+        4000,
+        "Tool results longer than this keep their head and tail.",
+    )
+    allow_outside_root: bool = setting(
+        "SMALLCODE_ALLOW_OUTSIDE_ROOT",
+        False,
+        "Let file tools reach paths outside the project root.",
+    )
+    # --- display and diagnostics
+    show_thinking: bool = setting(
+        "SMALLCODE_SHOW_THINKING", False, "Show the model's reasoning as it streams."
+    )
+    debug: bool = setting("SMALLCODE_DEBUG", False, "Show Python tracebacks on errors.")
+
+    # Not from the environment.
+    cwd: Path = field(default_factory=Path.cwd, metadata={"env": None})
+
+    # ------------------------------------------------------------------ loading
+
+    @classmethod
+    def load(
+        cls,
+        cwd: str | Path | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Build settings for a project folder. Raises ConfigError on a bad value."""
+        root = Path(cwd or Path.cwd()).resolve()
+        values = merged_environment(root, environ)
+        kwargs: dict[str, Any] = {"cwd": root}
+        for f in fields(cls):
+            env = f.metadata.get("env")
+            if not env or env not in values:
+                continue
+            kwargs[f.name] = _convert(env, values[env], f.metadata["kind"])
+        for key, value in (overrides or {}).items():
+            if value is None:
+                continue
+            if key not in {f.name for f in fields(cls)}:
+                raise ConfigError(f"unknown setting '{key}'")
+            kwargs[key] = value
+        return cls(**kwargs)
+
+    @classmethod
+    def documented(cls) -> list[tuple[str, str, str]]:
+        """(variable, default, help) for every setting, in declaration order."""
+        rows = []
+        for f in fields(cls):
+            env = f.metadata.get("env")
+            if env:
+                default = "" if f.default is MISSING else f.default
+                if isinstance(default, bool):
+                    default = str(default).lower()
+                rows.append((env, str(default), f.metadata["help"]))
+        return rows
+
+
+def user_config_dir() -> Path:
+    override = os.environ.get("SMALLCODE_CONFIG_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_config_dir as _ucd
+
+    return Path(_ucd("smallcode"))
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    try:
+        return {k: v for k, v in dotenv_values(path).items() if v is not None}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+
+
+def merged_environment(root: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """User .env < project .env < process environment."""
+    env = dict(os.environ if environ is None else environ)
+    merged: dict[str, str] = {}
+    merged.update(read_env_file(user_config_dir() / ".env"))
+    merged.update(read_env_file(root / ".env"))
+    merged.update({k: v for k, v in env.items() if k.startswith("SMALLCODE_")})
+    return merged
+
+
+def _convert(env: str, raw: str, kind: type) -> Any:
+    text = raw.strip()
+    try:
+        if kind is bool:
+            low = text.lower()
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+            raise ValueError(raw)
+        if kind is int:
+            return int(text) if text else 0
+        if kind is float:
+            return float(text) if text else 0.0
+        return raw
+    except ValueError:
+        expected = {bool: "true or false", int: "a whole number", float: "a number"}[kind]
+        raise ConfigError(f"{env}={raw!r} is not valid: expected {expected}") from None

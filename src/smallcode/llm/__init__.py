@@ -1,0 +1,1 @@
+"""Talking to models: one module per wire protocol, behind the Provider protocol (base.py)."""

@@ -1,0 +1,110 @@
+"""The one Protocol between the agent loop and every wire protocol.
+
+A provider turns a list of messages (+ tool schemas) into a stream of typed chunks
+(:mod:`smallcode.types`). Retries, SSE/NDJSON parsing and server quirks live in the provider;
+the loop only sees chunks. ``collect`` assembles a stream into a ModelReply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from smallcode.types import (
+    Chunk,
+    Finish,
+    Message,
+    ModelReply,
+    ReasoningDelta,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
+
+
+@dataclass
+class RequestOptions:
+    temperature: float | None = None
+    max_tokens: int | None = None
+    # Provider-specific extra body fields (e.g. chat_template_kwargs, reasoning_effort).
+    extra_body: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """What the loop needs from a model endpoint."""
+
+    name: str  # e.g. "openai", "ollama", "anthropic", "embedded"
+    model: str
+
+    def stream(
+        self,
+        messages: list[Message],
+        tools: list[dict[str, Any]] | None,
+        options: RequestOptions | None = None,
+    ) -> Iterator[Chunk]:
+        """Yield chunks; the last one is a Finish. Raises EndpointError / ModelRequestError."""
+        ...
+
+    def context_window(self) -> int | None:
+        """The server's context window in tokens, or None when it cannot be detected."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def collect(
+    chunks: Iterable[Chunk],
+    on_text: Callable[[str], None] | None = None,
+    on_reasoning: Callable[[str], None] | None = None,
+) -> ModelReply:
+    """Assemble a chunk stream into one reply; native tool-call fragments are joined by index.
+
+    Arguments are left as the raw string in ``ToolCall.raw_arguments``; decoding and repair
+    are the caller's job (the forgiving parser), so a broken string is never lost.
+    """
+    reply = ModelReply()
+    text: list[str] = []
+    reasoning: list[str] = []
+    calls: dict[int, ToolCallDelta] = {}
+    order: list[int] = []
+    finished = False
+    for chunk in chunks:
+        if isinstance(chunk, TextDelta):
+            text.append(chunk.text)
+            if on_text:
+                on_text(chunk.text)
+        elif isinstance(chunk, ReasoningDelta):
+            reasoning.append(chunk.text)
+            if on_reasoning:
+                on_reasoning(chunk.text)
+        elif isinstance(chunk, ToolCallDelta):
+            acc = calls.get(chunk.index)
+            if acc is None:
+                acc = calls[chunk.index] = ToolCallDelta(index=chunk.index)
+                order.append(chunk.index)
+            if chunk.id:
+                acc.id = chunk.id
+            if chunk.name:
+                # Some servers repeat the full name on each fragment; others send it once.
+                acc.name = chunk.name if not acc.name or chunk.name.startswith(acc.name) else acc.name
+            acc.arguments += chunk.arguments
+        elif isinstance(chunk, Finish):
+            finished = True
+            reply.finish_reason = chunk.reason
+            if chunk.usage:
+                reply.usage = chunk.usage
+    if not finished:
+        reply.finish_reason = "error"
+    reply.content = "".join(text)
+    reply.reasoning = "".join(reasoning)
+    for i in order:
+        d = calls[i]
+        reply.tool_calls.append(
+            ToolCall(name=d.name, arguments={}, id=d.id, raw_arguments=d.arguments)
+        )
+    if reply.usage is None:
+        reply.usage = Usage()
+    return reply

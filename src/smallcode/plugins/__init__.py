@@ -1,0 +1,1 @@
+"""Plugins (pluggy), MCP client, skills."""

@@ -1,0 +1,1 @@
+"""Knowing the user's project: start-up summary, symbol index, hybrid search."""

@@ -1,0 +1,1 @@
+"""Interactive terminal UI (prompt_toolkit + rich)."""
