@@ -1,0 +1,135 @@
+"""Command line: argument parsing and dispatch.
+
+    smallcode                         interactive terminal UI
+    smallcode -P TASK --non-interactive   run one task and exit (also: positional words, stdin)
+    smallcode SUBCOMMAND ...          see SUBCOMMANDS
+
+Kept import-light: `smallcode --version` must not import the agent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib import import_module
+
+from smallcode._version import __version__
+from smallcode.errors import EXIT_NOT_DONE, EXIT_OK, EXIT_USAGE, SmallCodeError
+
+# name -> "module:function"; function(argv: list[str]) -> int. Each module parses its own args.
+SUBCOMMANDS: dict[str, str] = {}
+
+USAGE_EXAMPLES = """\
+examples:
+  smallcode                                   start the interactive UI
+  smallcode -P "add a --verbose flag" --non-interactive
+  echo "fix the failing test" | smallcode --non-interactive
+  smallcode -m qwen2.5-coder-7b --base-url http://localhost:1234/v1 -P "explain main.py"
+
+configuration: SMALLCODE_MODEL, SMALLCODE_BASE_URL, SMALLCODE_API_KEY ... in the environment or
+a .env file in the project root (see the README for every variable).
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        sys.stderr.write(f"smallcode: error: {message} (see smallcode -h)\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="smallcode",
+        description="A coding agent for local language models.",
+        epilog=USAGE_EXAMPLES
+        + ("\nsubcommands: " + ", ".join(sorted(SUBCOMMANDS)) if SUBCOMMANDS else ""),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("task", nargs="*", help="the task to run (non-interactive)")
+    p.add_argument("-P", "--prompt", help="run this task and exit")
+    p.add_argument(
+        "--non-interactive",
+        action="store_true",
+        help="run one task (from --prompt, the arguments or stdin) and exit",
+    )
+    p.add_argument("-m", "--model", help="model name (SMALLCODE_MODEL)")
+    p.add_argument("--base-url", help="OpenAI-compatible endpoint URL (SMALLCODE_BASE_URL)")
+    p.add_argument("-p", "--provider", help="provider kind (SMALLCODE_PROVIDER)")
+    p.add_argument("--api-key", help="API key (SMALLCODE_API_KEY)")
+    p.add_argument("--max-turns", type=int, help="model requests per task at most (default 40)")
+    p.add_argument("-r", "--resume", action="store_true", help="continue the latest session")
+    p.add_argument("-C", "--cwd", help="project directory (default: the current directory)")
+    p.add_argument("--json", action="store_true", help="print the run result as JSON")
+    p.add_argument("-v", "--version", action="version", version=f"smallcode {__version__}")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            module_name, func_name = SUBCOMMANDS[argv[0]].split(":")
+            func = getattr(import_module(module_name), func_name)
+            return int(func(argv[1:]) or 0)
+        return _run(build_parser().parse_args(argv))
+    except SmallCodeError as exc:
+        _debug_traceback()
+        sys.stderr.write(f"smallcode: error: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("smallcode: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # last resort: still one line, no traceback
+        _debug_traceback()
+        sys.stderr.write(
+            f"smallcode: internal error: {type(exc).__name__}: {exc} "
+            "(set SMALLCODE_DEBUG=1 for details)\n"
+        )
+        return EXIT_NOT_DONE
+
+
+def _debug_traceback() -> None:
+    if os.environ.get("SMALLCODE_DEBUG", "").lower() in {"1", "true", "yes", "on"}:
+        import traceback
+
+        traceback.print_exc()
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "model": args.model,
+        "base_url": args.base_url,
+        "provider": args.provider,
+        "api_key": args.api_key,
+        "max_turns": args.max_turns,
+    }
+
+
+def _run(args: argparse.Namespace) -> int:
+    from smallcode.errors import ConfigError
+
+    if args.max_turns is not None and args.max_turns < 1:
+        raise ConfigError("--max-turns must be at least 1")
+    task = args.prompt or " ".join(args.task).strip()
+    interactive_terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    if not task and (args.non_interactive or args.json or not sys.stdin.isatty()):
+        task = "" if sys.stdin.isatty() else sys.stdin.read().strip()
+        if not task:
+            raise ConfigError("no task given: use --prompt TASK, positional words, or stdin")
+    if task:
+        from smallcode.ui.oneshot import run_once
+
+        return run_once(task, _overrides(args), cwd=args.cwd, as_json=args.json,
+                        resume=args.resume)
+    if not interactive_terminal:
+        raise ConfigError("the interactive UI needs a terminal: pass a task with --prompt")
+    from smallcode.ui.repl import run_repl
+
+    return run_repl(_overrides(args), cwd=args.cwd, resume=args.resume)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
