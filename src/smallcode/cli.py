@@ -122,8 +122,7 @@ def _run(args: argparse.Namespace) -> int:
     if task:
         from smallcode.ui.oneshot import run_once
 
-        return run_once(task, _overrides(args), cwd=args.cwd, as_json=args.json,
-                        resume=args.resume)
+        return run_once(task, _overrides(args), cwd=args.cwd, as_json=args.json, resume=args.resume)
     if not interactive_terminal:
         raise ConfigError("the interactive UI needs a terminal: pass a task with --prompt")
     from smallcode.ui.repl import run_repl

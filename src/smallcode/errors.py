@@ -28,6 +28,10 @@ class EndpointError(SmallCodeError):
     exit_code = EXIT_ENDPOINT
 
 
+class TransientError(EndpointError):
+    """A failure worth retrying: HTTP 5xx, connection refused/reset, a stream cut short."""
+
+
 class ModelRequestError(SmallCodeError):
     """The endpoint refused a request (4xx): wrong model name, bad key, unsupported feature."""
 

@@ -89,7 +89,9 @@ def collect(
                 acc.id = chunk.id
             if chunk.name:
                 # Some servers repeat the full name on each fragment; others send it once.
-                acc.name = chunk.name if not acc.name or chunk.name.startswith(acc.name) else acc.name
+                acc.name = (
+                    chunk.name if not acc.name or chunk.name.startswith(acc.name) else acc.name
+                )
             acc.arguments += chunk.arguments
         elif isinstance(chunk, Finish):
             finished = True
@@ -108,3 +110,56 @@ def collect(
     if reply.usage is None:
         reply.usage = Usage()
     return reply
+
+
+def complete(
+    provider: Provider,
+    messages: list[Message],
+    tools: list[dict[str, Any]] | None,
+    options: RequestOptions | None = None,
+    *,
+    max_retries: int = 3,
+    backoff_s: float = 1.0,
+    on_text: Callable[[str], None] | None = None,
+    on_reasoning: Callable[[str], None] | None = None,
+    on_retry: Callable[[int, str, float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> ModelReply:
+    """One model request with bounded retries on transient faults (5xx, resets, cut streams).
+
+    ``on_retry(attempt, error, wait_s)`` is called before each new try so a UI can discard the
+    partial text it showed. After the last try the TransientError propagates (exit 3).
+    """
+    import time
+
+    from smallcode.errors import TransientError
+
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            stream = provider.stream(messages, tools, options)
+            if should_stop is not None:
+                stream = _until(stream, should_stop)
+            return collect(stream, on_text=on_text, on_reasoning=on_reasoning)
+        except TransientError as exc:
+            if attempt >= max(1, max_retries):
+                raise
+            wait = backoff_s * (2 ** (attempt - 1))
+            if on_retry:
+                on_retry(attempt, str(exc), wait)
+            time.sleep(wait)
+
+
+def _until(stream: Iterator[Chunk], should_stop: Callable[[], bool]) -> Iterator[Chunk]:
+    """Stop consuming a stream early (e.g. a thinking budget ran out); ends with Finish."""
+    for chunk in stream:
+        yield chunk
+        if isinstance(chunk, Finish):
+            return
+        if should_stop():
+            close = getattr(stream, "close", None)
+            if close:
+                close()
+            yield Finish(reason="budget")
+            return

@@ -1,0 +1,246 @@
+"""OpenAI-compatible chat completions over HTTP (SSE streaming): LM Studio, llama.cpp server,
+vLLM, OpenRouter, OpenAI, DeepSeek and any custom endpoint.
+
+One attempt per call to ``stream``; faults are classified (TransientError is retried by
+``llm.base.complete``, ModelRequestError is not).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2
+
+from smallcode.errors import EndpointError, ModelRequestError, TransientError
+from smallcode.llm.base import RequestOptions
+from smallcode.types import (
+    Chunk,
+    Finish,
+    Message,
+    ReasoningDelta,
+    TextDelta,
+    ToolCallDelta,
+    Usage,
+)
+
+
+def normalize_base_url(url: str) -> str:
+    """'localhost:1234' -> 'http://localhost:1234/v1'; keeps an explicit path as given."""
+    url = url.strip().rstrip("/")
+    if not url:
+        return url
+    if "://" not in url:
+        url = "http://" + url
+    parts = urlsplit(url)
+    if parts.path in ("", "/"):
+        url += "/v1"
+    return url
+
+
+def parse_usage(data: dict[str, Any]) -> Usage | None:
+    usage = data.get("usage")
+    timings = data.get("timings") or {}
+    if not usage and not timings:
+        return None
+    usage = usage or {}
+    details = usage.get("prompt_tokens_details") or {}
+    cached = details.get("cached_tokens") or timings.get("cache_n") or 0
+    return Usage(
+        prompt_tokens=int(usage.get("prompt_tokens") or 0),
+        completion_tokens=int(usage.get("completion_tokens") or 0),
+        cached_tokens=int(cached),
+    )
+
+
+class OpenAICompatProvider:
+    """Provider for any /v1/chat/completions endpoint."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str = "",
+        *,
+        name: str = "openai",
+        timeout: float = 300.0,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.model = model
+        self.base_url = normalize_base_url(base_url)
+        headers = {"Content-Type": "application/json", **(extra_headers or {})}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        self._client = httpx2.Client(
+            headers=headers,
+            timeout=httpx2.Timeout(timeout, connect=10.0, pool=10.0),
+        )
+        self._context_window: int | None = None
+
+    # ------------------------------------------------------------------ Provider protocol
+
+    def context_window(self) -> int | None:
+        return self._context_window
+
+    def set_context_window(self, tokens: int | None) -> None:
+        self._context_window = tokens
+
+    def close(self) -> None:
+        self._client.close()
+
+    def build_body(
+        self,
+        messages: list[Message],
+        tools: list[dict[str, Any]] | None,
+        options: RequestOptions | None,
+    ) -> dict[str, Any]:
+        opts = options or RequestOptions()
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": [m.to_openai() for m in messages],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if tools:
+            body["tools"] = tools
+        if opts.temperature is not None:
+            body["temperature"] = opts.temperature
+        if opts.max_tokens:
+            body["max_tokens"] = opts.max_tokens
+        body.update(opts.extra_body)
+        return body
+
+    def stream(
+        self,
+        messages: list[Message],
+        tools: list[dict[str, Any]] | None,
+        options: RequestOptions | None = None,
+    ) -> Iterator[Chunk]:
+        url = f"{self.base_url}/chat/completions"
+        body = self.build_body(messages, tools, options)
+        try:
+            with self._client.stream("POST", url, json=body) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise classify_http_error(response.status_code, response.text, url, self.model)
+                ctype = response.headers.get("content-type", "")
+                if "text/event-stream" not in ctype and ctype.startswith("application/json"):
+                    # A server that ignored stream=true: one JSON document.
+                    response.read()
+                    yield from self._from_json(response.json())
+                    return
+                yield from self._from_sse(response.iter_lines(), url)
+        except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
+            raise TransientError(f"cannot reach the model endpoint {url}: {_reason(exc)}") from exc
+        except (httpx2.ReadTimeout, httpx2.WriteTimeout, httpx2.PoolTimeout) as exc:
+            raise TransientError(f"the model endpoint {url} timed out") from exc
+        except (httpx2.RemoteProtocolError, httpx2.ReadError, httpx2.WriteError) as exc:
+            raise TransientError(f"connection to {url} was cut: {_reason(exc)}") from exc
+        except httpx2.HTTPError as exc:
+            raise EndpointError(f"request to {url} failed: {_reason(exc)}") from exc
+
+    # ------------------------------------------------------------------ parsing
+
+    def _from_sse(self, lines: Iterator[str], url: str) -> Iterator[Chunk]:
+        finish_reason = ""
+        usage: Usage | None = None
+        done = False
+        for line in lines:
+            if not line or line.startswith(":") or not line.startswith("data:"):
+                continue
+            data = line[5:].strip()
+            if data == "[DONE]":
+                done = True
+                break
+            try:
+                event = json.loads(data)
+            except json.JSONDecodeError:
+                continue
+            if "error" in event and not event.get("choices"):
+                err = event["error"]
+                msg = err.get("message") if isinstance(err, dict) else str(err)
+                raise TransientError(f"the model endpoint {url} reported an error: {msg}")
+            usage = parse_usage(event) or usage
+            for choice in event.get("choices") or []:
+                delta = choice.get("delta") or choice.get("message") or {}
+                yield from _delta_chunks(delta)
+                if choice.get("finish_reason"):
+                    finish_reason = choice["finish_reason"]
+        if not done and not finish_reason:
+            raise TransientError(f"the stream from {url} ended before the reply was complete")
+        yield Finish(reason=_finish(finish_reason), usage=usage)
+
+    def _from_json(self, data: dict[str, Any]) -> Iterator[Chunk]:
+        finish_reason = "stop"
+        for choice in data.get("choices") or []:
+            yield from _delta_chunks(choice.get("message") or {})
+            finish_reason = choice.get("finish_reason") or finish_reason
+        yield Finish(reason=_finish(finish_reason), usage=parse_usage(data))
+
+
+def _delta_chunks(delta: dict[str, Any]) -> Iterator[Chunk]:
+    reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+    if isinstance(reasoning, str) and reasoning:
+        yield ReasoningDelta(reasoning)
+    content = delta.get("content")
+    if isinstance(content, str) and content:
+        yield TextDelta(content)
+    for i, tc in enumerate(delta.get("tool_calls") or []):
+        fn = tc.get("function") or {}
+        args = fn.get("arguments")
+        if args is not None and not isinstance(args, str):
+            args = json.dumps(args)  # some servers send an object instead of a string
+        yield ToolCallDelta(
+            index=int(tc.get("index", i)),
+            id=tc.get("id") or "",
+            name=fn.get("name") or "",
+            arguments=args or "",
+        )
+
+
+def _finish(reason: str) -> str:
+    return {"function_call": "tool_calls", "eos": "stop", "": "stop"}.get(reason, reason)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip()
+    if "Connection refused" in text or "Errno 111" in text:
+        return "connection refused"
+    return text or type(exc).__name__
+
+
+def classify_http_error(status: int, body: str, url: str, model: str) -> Exception:
+    """Turn an HTTP error into a retryable or a user-facing error with a clear message."""
+    detail = _error_message(body)
+    if status >= 500 or status == 429:
+        return TransientError(f"the model endpoint {url} answered HTTP {status}: {detail}")
+    if status in (401, 403):
+        return ModelRequestError(
+            f"the model endpoint {url} refused the API key (HTTP {status}): set SMALLCODE_API_KEY",
+            status,
+            body,
+        )
+    if status == 404 or ("model" in detail.lower() and "not" in detail.lower()):
+        return ModelRequestError(
+            f"model '{model}' or endpoint {url} not found (HTTP {status}: {detail}): "
+            "check SMALLCODE_MODEL and SMALLCODE_BASE_URL",
+            status,
+            body,
+        )
+    return ModelRequestError(
+        f"the model endpoint {url} rejected the request (HTTP {status}): {detail}", status, body
+    )
+
+
+def _error_message(body: str) -> str:
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, ValueError):
+        return body.strip().splitlines()[0][:200] if body.strip() else "no details"
+    err = data.get("error", data) if isinstance(data, dict) else data
+    if isinstance(err, dict):
+        return str(err.get("message") or err.get("detail") or err)[:200]
+    return str(err)[:200]

