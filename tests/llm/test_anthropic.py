@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from smallcode.errors import EndpointError, ModelRequestError
+from smallcode.errors import ModelRequestError, TransientError
 from smallcode.llm.anthropic import AnthropicProvider, to_anthropic
-from smallcode.llm.base import collect
+from smallcode.llm.base import collect, complete
 from smallcode.types import Message, ToolCall
 from tests.fakes.anthropic_server import FakeAnthropic
 
@@ -32,10 +32,7 @@ def fake():
 
 def make(fake: FakeAnthropic, **kw) -> AnthropicProvider:
     kw.setdefault("api_key", fake.api_key)
-    kw.setdefault("max_retries", 1)
-    p = AnthropicProvider(kw.pop("model", "claude-sonnet-4-5"), base_url=fake.url, **kw)
-    p.backoff_base = 0.01
-    return p
+    return AnthropicProvider(kw.pop("model", "claude-sonnet-4-5"), base_url=fake.url, **kw)
 
 
 def test_text_stream_usage_and_system(fake):
@@ -112,20 +109,20 @@ def test_unknown_model(fake):
 
 def test_overloaded_is_retried_then_reported(fake):
     fake.script += [{"status": 529, "error_type": "overloaded_error", "message": "Overloaded"}] * 2
-    with pytest.raises(EndpointError, match="Overloaded"):
-        collect(make(fake).stream([Message("user", "hi")], None))
+    with pytest.raises(TransientError, match="Overloaded"):
+        complete(make(fake), [Message("user", "hi")], None, max_retries=2, backoff_s=0.01)
     assert len(fake.requests) == 2  # one try + one retry
 
 
 def test_overloaded_then_ok(fake):
     fake.script += [{"status": 529, "error_type": "overloaded_error", "message": "Overloaded"}]
-    reply = collect(make(fake).stream([Message("user", "hi")], None))
+    reply = complete(make(fake), [Message("user", "hi")], None, max_retries=2, backoff_s=0.01)
     assert reply.content == "echo: hi"
 
 
 def test_error_event_mid_stream(fake):
     fake.script.append({"content": "part", "stream_error": "Overloaded"})
-    with pytest.raises(EndpointError, match="overloaded_error"):
+    with pytest.raises(TransientError, match="overloaded_error"):
         collect(make(fake).stream([Message("user", "hi")], None))
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from smallcode.errors import EndpointError, ModelRequestError
-from smallcode.llm.base import RequestOptions, collect
+from smallcode.errors import ModelRequestError, TransientError
+from smallcode.llm.base import RequestOptions, collect, complete
 from smallcode.llm.ollama import OllamaProvider, choose_num_ctx, is_truncated
 from smallcode.types import Message, ToolCall
 from tests.fakes.ollama_server import FakeOllama
@@ -37,7 +37,6 @@ def fake():
 
 
 def provider(fake: FakeOllama, model: str = "qwen2.5-coder:7b", **kw) -> OllamaProvider:
-    kw.setdefault("max_retries", 2)
     return OllamaProvider(fake.url, model, **kw)
 
 
@@ -188,20 +187,26 @@ def test_model_without_tools(fake):
 def test_retries_busy_server_then_succeeds(fake):
     fake.fail_next = 2
     retries = []
-    p = provider(fake, on_retry=lambda a, e, w: retries.append(a))
-    p.backoff_base = 0.01
-    reply = collect(p.stream([Message("user", "ping")], None))
+    p = provider(fake)
+    reply = complete(
+        p,
+        [Message("user", "ping")],
+        None,
+        max_retries=3,
+        backoff_s=0.01,
+        on_retry=lambda a, e, w: retries.append(a),
+    )
     assert reply.content == "echo: ping"
     assert retries == [1, 2]
 
 
 def test_error_inside_stream(fake):
     fake.script.append({"content": "partial", "stream_error": "model runner crashed"})
-    with pytest.raises(EndpointError, match="runner crashed"):
+    with pytest.raises(TransientError, match="runner crashed"):
         collect(provider(fake).stream([Message("user", "hi")], None))
 
 
 def test_server_down_is_a_clear_line():
-    p = OllamaProvider("http://127.0.0.1:9", "m", max_retries=0)
-    with pytest.raises(EndpointError, match="cannot reach"):
+    p = OllamaProvider("http://127.0.0.1:9", "m")
+    with pytest.raises(TransientError, match="cannot reach"):
         p.context_window()

@@ -9,12 +9,12 @@ and consecutive turns of one role are merged (the API wants user/assistant alter
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from smallcode.errors import EndpointError, ModelRequestError
+from smallcode.errors import EndpointError, ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions
-from smallcode.llm.httpcommon import error_text, request_with_retries
+from smallcode.llm.httpcommon import error_text, open_stream
 from smallcode.types import (
     Chunk,
     Finish,
@@ -112,11 +112,9 @@ class AnthropicProvider:
         *,
         base_url: str = "",
         timeout: float = 300.0,
-        max_retries: int = 3,
         max_tokens: int = 4096,
         context_window: int = 0,
         temperature: float | None = None,
-        on_retry: Callable[[int, str, float], None] | None = None,
     ) -> None:
         import httpx2 as httpx
 
@@ -124,12 +122,9 @@ class AnthropicProvider:
         self.base_url = url[:-3] if url.endswith("/v1") else url
         self.model = model
         self.api_key = api_key
-        self.max_retries = max_retries
         self.max_tokens = max_tokens
         self.window = context_window
         self.temperature = temperature
-        self.on_retry = on_retry
-        self.backoff_base = 0.5
         self._client = httpx.Client(
             headers={
                 "x-api-key": api_key,
@@ -186,14 +181,11 @@ class AnthropicProvider:
                 self._client.build_request("POST", url, json=body), stream=True
             )
 
-        resp = request_with_retries(
+        resp = open_stream(
             send,
             url=url,
             model=self.model,
             kind="anthropic",
-            max_retries=self.max_retries,
-            on_retry=self.on_retry,
-            backoff_base=self.backoff_base,
         )
         try:
             yield from self._read(resp)
@@ -255,7 +247,7 @@ class AnthropicProvider:
                     return
                 elif kind == "error":
                     err = data.get("error") or {}
-                    raise EndpointError(
+                    raise TransientError(
                         f"Anthropic stream error ({err.get('type', 'error')}): "
                         f"{error_text(json.dumps(data))}; try again later"
                     )
@@ -263,7 +255,7 @@ class AnthropicProvider:
             raise EndpointError(
                 f"Anthropic stream was cut ({type(exc).__name__}); try again"
             ) from None
-        raise EndpointError("Anthropic stream ended without message_stop; try again")
+        raise TransientError("Anthropic stream ended without message_stop; try again")
 
     def close(self) -> None:
         self._client.close()

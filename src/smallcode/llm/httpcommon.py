@@ -8,15 +8,13 @@ say what to do next, never dump a traceback or a whole response body.
 from __future__ import annotations
 
 import json
-import random
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from smallcode.errors import EndpointError, ModelRequestError
+from smallcode.errors import ModelRequestError, TransientError
 
-# Status codes worth another try: the server is busy or briefly broken.
+# Status codes worth another try (llm.base.complete retries TransientError).
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 529}
 
 
@@ -64,7 +62,7 @@ def error_text(body: str) -> str:
 
 def describe_http_error(
     status: int, body: str, *, url: str, model: str, kind: str = ""
-) -> ModelRequestError | EndpointError:
+) -> ModelRequestError | TransientError:
     """Map an HTTP error response to an exception whose text is one line with a next step."""
     detail = error_text(body)
     low = detail.lower()
@@ -101,82 +99,52 @@ def describe_http_error(
             body,
         )
     if status >= 500 or status in RETRY_STATUS:
-        return EndpointError(f"{where} keeps failing ({status}): {detail or 'server error'}")
+        return TransientError(f"{where} answered HTTP {status}: {detail or 'server error'}")
     return ModelRequestError(f"{where} refused the request ({status}): {detail}", status, body)
 
 
-def connect_error(url: str, exc: BaseException) -> EndpointError:
+def connect_error(url: str, exc: BaseException) -> TransientError:
     name = type(exc).__name__
     if "Timeout" in name:
-        return EndpointError(
+        return TransientError(
             f"no answer from {host_label(url)} in time ({name}); is the model still loading? "
             "Raise SMALLCODE_REQUEST_TIMEOUT or check the server"
         )
-    return EndpointError(
+    return TransientError(
         f"cannot reach {url}: is the server running? Check SMALLCODE_BASE_URL "
         "or run `smallcode provider`"
     )
 
 
-def backoff_seconds(attempt: int, retry_after: str | None = None, base: float = 0.5) -> float:
-    """Exponential backoff with jitter; honours a small Retry-After."""
-    if retry_after:
-        try:
-            return min(float(retry_after), 30.0)
-        except ValueError:
-            pass
-    return min(base * (2**attempt), 8.0) * (0.75 + random.random() / 2)
-
-
-def request_with_retries(
+def open_stream(
     send: Callable[[], Any],
     *,
     url: str,
     model: str,
     kind: str,
-    max_retries: int,
-    on_retry: Callable[[int, str, float], None] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
     final: Callable[[int, str], BaseException | None] | None = None,
-    backoff_base: float = 0.5,
 ) -> Any:
-    """Call ``send()`` (which returns an open streaming response) until it answers 2xx.
+    """One attempt: ``send()`` returns an open streaming response; give it back when it is 2xx.
 
-    Retries connection errors and 5xx/429 up to ``max_retries`` times. A 4xx other than 408/429
-    is final; so is any answer for which ``final(status, body)`` returns an exception (raised).
-    The caller owns the returned response and must close it.
+    Connection failures, 5xx, 408 and 429 raise TransientError (``llm.base.complete`` retries
+    those); other 4xx raise a one-line ModelRequestError. ``final(status, body)`` may return a
+    more specific exception for a known error body. The caller owns and closes the response.
     """
     import httpx2 as httpx
 
-    attempt = 0
-    while True:
-        try:
-            resp = send()
-        except (httpx.TransportError, OSError) as exc:
-            if attempt >= max_retries:
-                raise connect_error(url, exc) from None
-            wait = backoff_seconds(attempt, base=backoff_base)
-            if on_retry:
-                on_retry(attempt + 1, f"{type(exc).__name__}", wait)
-            sleep(wait)
-            attempt += 1
-            continue
-        if resp.status_code < 400:
-            return resp
-        try:
-            body = resp.read().decode("utf-8", "replace")
-        except Exception:
-            body = ""
-        finally:
-            resp.close()
-        special = final(resp.status_code, body) if final else None
-        if special is not None:
-            raise special
-        if resp.status_code in RETRY_STATUS and attempt < max_retries:
-            wait = backoff_seconds(attempt, resp.headers.get("retry-after"), backoff_base)
-            if on_retry:
-                on_retry(attempt + 1, f"HTTP {resp.status_code}: {error_text(body)}", wait)
-            sleep(wait)
-            attempt += 1
-            continue
-        raise describe_http_error(resp.status_code, body, url=url, model=model, kind=kind)
+    try:
+        resp = send()
+    except (httpx.TransportError, OSError) as exc:
+        raise connect_error(url, exc) from None
+    if resp.status_code < 400:
+        return resp
+    try:
+        body = resp.read().decode("utf-8", "replace")
+    except Exception:
+        body = ""
+    finally:
+        resp.close()
+    special = final(resp.status_code, body) if final else None
+    if special is not None:
+        raise special
+    raise describe_http_error(resp.status_code, body, url=url, model=model, kind=kind)

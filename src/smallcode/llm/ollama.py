@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from smallcode.errors import EndpointError, ModelRequestError
+from smallcode.errors import EndpointError, ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions
-from smallcode.llm.httpcommon import connect_error, error_text, request_with_retries, root_url
+from smallcode.llm.httpcommon import connect_error, error_text, open_stream, root_url
 from smallcode.types import (
     Chunk,
     Finish,
@@ -203,12 +203,10 @@ class OllamaProvider:
         *,
         api_key: str = "",
         timeout: float = 300.0,
-        max_retries: int = 3,
         context_window: int = 0,
         keep_alive: str = "30m",
         cap: int = DEFAULT_CAP,
         temperature: float | None = None,
-        on_retry: Callable[[int, str, float], None] | None = None,
         on_truncation: Callable[[Truncation], None] | None = None,
     ) -> None:
         import httpx2 as httpx
@@ -216,16 +214,13 @@ class OllamaProvider:
         self.base_url = root_url(base_url or "http://127.0.0.1:11434")
         self.model = model
         self.timeout = timeout
-        self.max_retries = max_retries
         self.user_window = context_window
         self.keep_alive = _keep_alive(keep_alive)
         self.cap = cap
         self.temperature = temperature
-        self.on_retry = on_retry
         self.on_truncation = on_truncation
         self.truncation: Truncation | None = None
         self.requests_sent = 0
-        self.backoff_base = 0.5  # seconds before the first retry; doubles each time
         self._num_ctx: int | None = None
         self._show: dict[str, Any] | None = None
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -355,15 +350,12 @@ class OllamaProvider:
             return None
 
         self.requests_sent += 1
-        resp = request_with_retries(
+        resp = open_stream(
             send,
             url=url,
             model=self.model,
             kind="ollama",
-            max_retries=self.max_retries,
-            on_retry=self.on_retry,
             final=final,
-            backoff_base=self.backoff_base,
         )
         try:
             yield from self._read(resp, sent)
@@ -384,7 +376,7 @@ class OllamaProvider:
                 except ValueError:
                     continue
                 if data.get("error"):
-                    raise EndpointError(f"Ollama error: {error_text(json.dumps(data))}")
+                    raise TransientError(f"Ollama error: {error_text(json.dumps(data))}")
                 msg = data.get("message") or {}
                 if msg.get("thinking"):
                     yield ReasoningDelta(msg["thinking"])
@@ -417,10 +409,10 @@ class OllamaProvider:
                     yield Finish(reason=reason, usage=usage)
                     return
         except httpx.TransportError as exc:
-            raise EndpointError(
+            raise TransientError(
                 f"Ollama stream was cut ({type(exc).__name__}); try again"
             ) from None
-        raise EndpointError("Ollama stream ended without a final message; try again")
+        raise TransientError("Ollama stream ended without a final message; try again")
 
     def _note_truncation(self, sent: int, evaluated: int) -> None:
         self.truncation = Truncation(sent, evaluated, self.num_ctx)
