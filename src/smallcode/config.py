@@ -65,6 +65,11 @@ class Settings:
         3,
         "Tries per model request on 5xx, connection errors or cut streams.",
     )
+    retry_backoff: float = setting(
+        "SMALLCODE_RETRY_BACKOFF",
+        1.0,
+        "Seconds before the first retry; doubled on each further try.",
+    )
     # --- the loop
     max_turns: int = setting("SMALLCODE_MAX_TURNS", 40, "Model requests per task at most.")
     time_limit: float = setting(
@@ -218,6 +223,15 @@ class Settings:
                     default = str(default).lower()
                 rows.append((env, str(default), f.metadata["help"]))
         return rows
+
+
+def settings_table() -> str:
+    """The README's table of variables (kept in sync by a test)."""
+    rows = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for env, default, help_text in Settings.documented():
+        shown = f"`{default}`" if default != "" else "(empty)"
+        rows.append(f"| `{env}` | {shown} | {help_text} |")
+    return "\n".join(rows)
 
 
 def user_config_dir() -> Path:

@@ -49,7 +49,7 @@ class Agent:
         self.messages: list[Message] = messages or [Message("system", system_prompt)]
         self.usage = Usage()
         self._cancel = threading.Event()
-        self.retry_backoff_s = 1.0
+        self.retry_backoff_s = settings.retry_backoff
         # Hook for the thinking budget and similar: extra request options per session.
         self.request_extra: dict[str, Any] = {}
 

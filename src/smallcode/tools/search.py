@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import subprocess
 from pathlib import Path
@@ -105,14 +104,13 @@ def find_files(ctx: ToolContext, pattern: str) -> str:
     Args:
         pattern: Glob pattern relative to the project root.
     """
+    import pathspec
+
     pat = pattern.strip().removeprefix("./") or "*"
-    files = project_files(ctx.root)
-    if "/" in pat:
-        # '**/' may match zero folders, as in git and most shells
-        alt = pat.replace("**/", "")
-        found = [f for f in files if fnmatch.fnmatch(f, pat) or fnmatch.fnmatch(f, alt)]
-    else:
-        found = [f for f in files if fnmatch.fnmatch(f.rsplit("/", 1)[-1], pat)]
+    # git's wildmatch: '*' stays within a folder, '**/' spans folders (or none), and a
+    # pattern without '/' matches file names at any depth.
+    spec = pathspec.GitIgnoreSpec.from_lines([pat])
+    found = [f for f in project_files(ctx.root) if spec.match_file(f)]
     if not found:
         return f"No files match {pattern!r}."
     shown = found[:200]
