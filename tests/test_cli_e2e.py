@@ -140,7 +140,7 @@ def test_path_escape_refused(project: Path, fake_server, cli) -> None:  # type: 
     )
     r = cli([*args_for(srv), "-P", "escape"], project)
     assert not (project.parent / "escaped.txt").exists()
-    tool_msg = [m for m in srv.requests[1]["messages"] if m["role"] == "tool"][0]
+    tool_msg = next(m for m in srv.requests[1]["messages"] if m["role"] == "tool")
     assert "outside the project root" in tool_msg["content"]
     assert r.returncode == 0
 

@@ -110,7 +110,7 @@ def test_retries_are_bounded(fake_server) -> None:  # type: ignore[no-untyped-de
 
 def test_4xx_is_not_retried(fake_server) -> None:  # type: ignore[no-untyped-def]
     srv = fake_server(script([FakeReply(fault="404")]))
-    with pytest.raises(ModelRequestError, match="model 'fake-model' .*not found"):
+    with pytest.raises(ModelRequestError, match=r"model 'fake-model' .*not found"):
         complete(provider(srv), [Message("user", "x")], None, max_retries=3, backoff_s=0.01)
     assert len(srv.requests) == 1
     srv2 = fake_server(script([FakeReply(fault="401")]))
@@ -124,7 +124,7 @@ def test_connection_refused_is_transient() -> None:
     port = s.getsockname()[1]
     s.close()
     p = OpenAICompatProvider(f"http://127.0.0.1:{port}/v1", "m", timeout=5)
-    with pytest.raises(TransientError, match="cannot reach .*connection refused"):
+    with pytest.raises(TransientError, match=r"cannot reach .*connection refused"):
         complete(p, [Message("user", "x")], None, max_retries=2, backoff_s=0.01)
 
 
