@@ -74,6 +74,7 @@ class Agent:
         except KeyboardInterrupt:
             result.stop_reason = "interrupted"
             result.error = "interrupted by the user"
+            self._close_open_calls()
         except SmallCodeError as exc:
             result.stop_reason = "error"
             result.error = str(exc)
@@ -255,6 +256,18 @@ class Agent:
         # role=tool messages).
         parts = [f"[{c.name} result]\n{out}" for c, out in outputs]
         self.messages.append(Message("user", "\n\n".join(parts), meta={"kind": "tool_results"}))
+
+    def _close_open_calls(self) -> None:
+        """After an interrupt, give every unanswered native call a result (servers require it)."""
+        last = next((m for m in reversed(self.messages) if m.role == "assistant"), None)
+        if last is None or not last.tool_calls:
+            return
+        answered = {m.tool_call_id for m in self.messages if m.role == "tool"}
+        for call in last.tool_calls:
+            if call.id not in answered:
+                self.messages.append(
+                    Message("tool", "interrupted by the user", tool_call_id=call.id, name=call.name)
+                )
 
     def _note(self, iv: Intervention) -> None:
         self.events.emit("guard", guard=iv.guard, action=iv.action, message=iv.message)

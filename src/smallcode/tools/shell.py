@@ -95,6 +95,9 @@ class PersistentShell:
                 partial = self._child.before or ""
                 self._interrupt()
                 return _clean(partial), None, True
+            except KeyboardInterrupt:
+                self._interrupt()  # the user's Ctrl-C stops the command, not just our wait
+                raise
             except pexpect.EOF:
                 output = self._child.before or ""
                 self._child.close()
