@@ -99,7 +99,7 @@ def patch(ctx: ToolContext, path: str, old_str: str, new_str: str) -> str:
     target, text = _load(ctx, path)
     matcher = ctx.extras.get("patch_locate", locate)
     try:
-        match = matcher(text, old_str)
+        match = matcher(text, old_str, new_str)
     except PatchMismatch as exc:
         raise ToolError(f"patch not applied to {path}: {exc}") from None
     replacement = new_str if match.replacement is None else match.replacement
