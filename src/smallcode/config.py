@@ -94,6 +94,88 @@ class Settings:
         False,
         "Let file tools reach paths outside the project root.",
     )
+    # --- context budget and guardrails (agent/context.py, agent/compaction.py, agent/guards/)
+    compact_at: float = setting(
+        "SMALLCODE_COMPACT_AT",
+        0.8,
+        "Compact history when a request would fill this share of the prompt budget.",
+    )
+    compact_to: float = setting(
+        "SMALLCODE_COMPACT_TO", 0.5, "Share of the prompt budget that compaction aims for."
+    )
+    summarize_history: bool = setting(
+        "SMALLCODE_SUMMARIZE",
+        True,
+        "Summarize old history with the model before dropping it (one request, rarely).",
+    )
+    read_guard: bool = setting(
+        "SMALLCODE_READ_GUARD",
+        True,
+        "A read too large for the window returns an outline, head lines and how to read ranges.",
+    )
+    read_guard_head_lines: int = setting(
+        "SMALLCODE_READ_GUARD_HEAD_LINES", 30, "Head lines shown when the read guard steps in."
+    )
+    dedup: bool = setting(
+        "SMALLCODE_DEDUP",
+        True,
+        "Repeat the earlier result for an identical read-only call (until something is written).",
+    )
+    idempotent_write_dedup: bool = setting(
+        "SMALLCODE_IDEMPOTENT_WRITE_DEDUP",
+        True,
+        "Skip a duplicate memory write (same tool, same arguments) within one turn.",
+    )
+    loop_guard: bool = setting(
+        "SMALLCODE_LOOP_GUARD",
+        True,
+        "Warn, then stop the run, when the model repeats the same call without progress.",
+    )
+    spiral_guard: bool = setting(
+        "SMALLCODE_SPIRAL_GUARD",
+        True,
+        "Intervene when edits undo each other or patches on one file keep failing.",
+    )
+    greeting_guard: bool = setting(
+        "SMALLCODE_GREETING_GUARD",
+        True,
+        "Restate the task when the model greets the user in the middle of work.",
+    )
+    truncation_guard: bool = setting(
+        "SMALLCODE_TRUNCATION_GUARD",
+        True,
+        "Never apply a tool call cut off by the output limit; ask for smaller parts.",
+    )
+    quality_monitor: bool = setting(
+        "SMALLCODE_QUALITY_MONITOR",
+        True,
+        "Bounded nudges for empty turns, blank or unknown tool names and duplicate calls.",
+    )
+    trust_decay: bool = setting(
+        "SMALLCODE_TRUST_DECAY",
+        True,
+        "A tool failing 3 times in a row is listed last; 5 times, removed for the session.",
+    )
+    temp_adapt: bool = setting(
+        "SMALLCODE_TEMP_ADAPT",
+        True,
+        "Raise the temperature a little after failures; back to base after a success.",
+    )
+    write_guard: bool = setting(
+        "SMALLCODE_WRITE_GUARD",
+        True,
+        "Block the first overwrite of an existing file the model has not read.",
+    )
+    snapshot: bool = setting(
+        "SMALLCODE_SNAPSHOT",
+        True,
+        "Snapshot every file before a write or patch (.smallcode/snapshots.db) for /undo.",
+    )
+    snapshot_auto_rollback: bool = setting(
+        "SMALLCODE_SNAPSHOT_AUTO_ROLLBACK",
+        False,
+        "Undo a write or patch that leaves a .py/.json/.toml file unparseable.",
+    )
     # --- display and diagnostics
     show_thinking: bool = setting(
         "SMALLCODE_SHOW_THINKING", False, "Show the model's reasoning as it streams."
