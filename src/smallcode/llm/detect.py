@@ -82,6 +82,13 @@ def guess_kind(base_url: str) -> str:
     return "openai"
 
 
+def is_cloud_url(base_url: str) -> bool:
+    """True for the known cloud APIs (they need a key and have no local info routes)."""
+    parts = urlsplit(base_url if "://" in base_url else f"http://{base_url}")
+    host = (parts.hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in HOST_KINDS)
+
+
 def server_root(base_url: str) -> str:
     url = base_url.strip().rstrip("/")
     if "://" not in url:
