@@ -240,6 +240,9 @@ class Settings:
         "",
         "Key for escalation (else the provider's usual variable, e.g. ANTHROPIC_API_KEY).",
     )
+    escalation_base_url: str = setting(
+        "SMALLCODE_ESCALATION_BASE_URL", "", "Endpoint for escalation (default: the cloud's own)."
+    )
     escalation_max: int = setting(
         "SMALLCODE_ESCALATION_MAX", 3, "Escalated requests per session at most."
     )
