@@ -18,7 +18,11 @@ from smallcode._version import __version__
 from smallcode.errors import EXIT_NOT_DONE, EXIT_OK, EXIT_USAGE, SmallCodeError
 
 # name -> "module:function"; function(argv: list[str]) -> int. Each module parses its own args.
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "summary": "smallcode.project.commands:summary_main",
+    "search": "smallcode.project.commands:search_main",
+    "parse-tools": "smallcode.toolcalls.cli:main",
+}
 
 USAGE_EXAMPLES = """\
 examples:

@@ -188,6 +188,20 @@ class Settings:
     )
     debug: bool = setting("SMALLCODE_DEBUG", False, "Show Python tracebacks on errors.")
 
+    # --- reasoning models: thinking budget (toolcalls/, llm/thinking.py)
+    thinking_budget: int = setting(
+        "SMALLCODE_THINKING_BUDGET",
+        2000,
+        "Tokens of reasoning allowed per reply (Qwen3, DeepSeek-R1, gpt-oss); past it the "
+        "stream is cut and the model asked to answer. 0 = no limit.",
+    )
+    thinking_disable: bool = setting(
+        "SMALLCODE_THINKING_DISABLE",
+        False,
+        "Turn the model's thinking off where the server allows it (Qwen3 enable_thinking, "
+        "lowest reasoning effort for gpt-oss).",
+    )
+
     # --- providers: detection, Ollama, tiers, escalation, packaged models (llm/)
     probe_urls: str = setting(
         "SMALLCODE_PROBE_URLS",
@@ -271,6 +285,53 @@ class Settings:
     )
     embedded_threads: int = setting(
         "SMALLCODE_EMBEDDED_THREADS", 0, "CPU threads for the embedded model (0 = all cores)."
+    )
+
+    # --- project knowledge and memory (project/, store/)
+    bootstrap: bool = setting(
+        "SMALLCODE_BOOTSTRAP",
+        True,
+        "Put a short project summary (runtime, build and test commands) in the prompt at start.",
+    )
+    test_runner: str = setting(
+        "SMALLCODE_TEST_RUNNER", "", "Test command to use instead of the detected one."
+    )
+    test_disable: bool = setting(
+        "SMALLCODE_TEST_DISABLE", False, "Do not detect or suggest a test command."
+    )
+    instructions_max_chars: int = setting(
+        "SMALLCODE_INSTRUCTIONS_MAX_CHARS",
+        6000,
+        "Cap on AGENTS.md / CLAUDE.md / .smallcode/instructions.md injected at start.",
+    )
+    knowledge_max_tokens: int = setting(
+        "SMALLCODE_KNOWLEDGE_MAX_TOKENS",
+        1500,
+        "Budget for knowledge/ notes injected for a task.",
+    )
+    memory_max_tokens: int = setting(
+        "SMALLCODE_MEMORY_MAX_TOKENS", 600, "Budget for remembered notes injected for a task."
+    )
+    evidence_disable: bool = setting(
+        "SMALLCODE_EVIDENCE_DISABLE",
+        False,
+        "Do not record tool outcomes, nor offer past failures for a similar task.",
+    )
+    embeddings: str = setting(
+        "SMALLCODE_EMBEDDINGS",
+        "auto",
+        "Local embeddings for code search: auto (when smallcode[embeddings] is installed), off.",
+    )
+    embed_budget: float = setting(
+        "SMALLCODE_EMBED_BUDGET",
+        8.0,
+        "Seconds a search may spend embedding not yet embedded code (the rest comes later).",
+    )
+    index_max_file_bytes: int = setting(
+        "SMALLCODE_INDEX_MAX_FILE_BYTES", 512000, "Files larger than this are not indexed."
+    )
+    data_dir: str = setting(
+        "SMALLCODE_DATA_DIR", "", "Where the user-wide store lives (default: user data dir)."
     )
 
     # Not from the environment.

