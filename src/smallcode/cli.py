@@ -22,6 +22,8 @@ SUBCOMMANDS: dict[str, str] = {
     "summary": "smallcode.project.commands:summary_main",
     "search": "smallcode.project.commands:search_main",
     "parse-tools": "smallcode.toolcalls.cli:main",
+    "provider": "smallcode.ui.provider_wizard:main",
+    "models": "smallcode.models:main",
 }
 
 USAGE_EXAMPLES = """\
