@@ -82,16 +82,20 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[str], path: Path | st
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script into statements (``executescript`` would commit on its own)."""
+    """Split a migration script into statements (``executescript`` would commit on its own).
+
+    Pieces are joined at each ``;`` until SQLite says the statement is complete, so a
+    trigger's ``BEGIN ...; ...; END;`` stays whole.
+    """
     out: list[str] = []
     buf = ""
-    for line in script.splitlines(keepends=True):
-        buf += line
+    for piece in script.split(";"):
+        buf += piece + ";"
         if sqlite3.complete_statement(buf):
-            if buf.strip():
+            if buf.strip(" \n\t;"):
                 out.append(buf.strip())
             buf = ""
-    if buf.strip():
+    if buf.strip(" \n\t;"):
         out.append(buf.strip())
     return out
 
