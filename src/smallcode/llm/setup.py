@@ -15,7 +15,7 @@ from pathlib import Path
 from smallcode.config import Settings, user_config_dir
 from smallcode.errors import ConfigError, ModelRequestError, SmallCodeError
 from smallcode.llm import detect
-from smallcode.llm.factory import CLOUD, DEFAULT_URLS, LABELS, Resolved, build
+from smallcode.llm.factory import DEFAULT_URLS, LABELS, Resolved, build
 from smallcode.llm.httpcommon import error_text, mask_secret
 
 ENV_KEYS = {
@@ -56,7 +56,7 @@ def list_models(kind: str, base_url: str, api_key: str = "", timeout: float = 5.
         url = f"{base_url.rstrip('/').removesuffix('/v1')}/v1/models"
         headers = {"x-api-key": api_key, "anthropic-version": "2023-06-01"}
         return _cloud_listing(url, headers, timeout)
-    if detect.is_cloud_url(base_url) or kind in CLOUD:
+    if detect.is_cloud_url(base_url) or kind in ("openrouter", "deepseek"):
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         return _cloud_listing(f"{detect.api_base(base_url)}/models", headers, timeout)
     ep = detect.identify(detect.server_root(base_url), timeout=timeout)
@@ -87,6 +87,13 @@ class Validation:
     window: int | None = None
     seconds: float = 0.0
     tools: bool = True
+    error: SmallCodeError | None = None
+
+    def raise_error(self) -> None:
+        """Raise the failure as the error the CLI maps to an exit code (2 or 3)."""
+        if self.ok:
+            return
+        raise self.error or ModelRequestError(self.message)
 
 
 def validate(settings: Settings, kind: str, base_url: str, model: str, api_key: str) -> Validation:
@@ -99,7 +106,7 @@ def validate(settings: Settings, kind: str, base_url: str, model: str, api_key: 
     try:
         provider = build(Resolved(kind, base_url, model, api_key), cfg)
     except SmallCodeError as exc:
-        return Validation(False, str(exc))
+        return Validation(False, str(exc), error=exc)
     try:
         window = provider.context_window()
         messages = [Message("user", "Reply with the single word OK.")]
@@ -120,7 +127,7 @@ def validate(settings: Settings, kind: str, base_url: str, model: str, api_key: 
             msg += f"; model '{model}' does not support tools: pick a model with tool support"
         return Validation(tools, msg, text[:80], window, took, tools)
     except SmallCodeError as exc:
-        return Validation(False, str(exc), seconds=time.monotonic() - start)
+        return Validation(False, str(exc), seconds=time.monotonic() - start, error=exc)
     finally:
         provider.close()
 
@@ -227,4 +234,5 @@ KIND_MENU = [
 
 
 def needs_key(kind: str, base_url: str) -> bool:
-    return kind in CLOUD or detect.is_cloud_url(base_url)
+    """Cloud APIs need a key; a local or custom server may (the user can still give one)."""
+    return detect.is_cloud_url(base_url)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from smallcode.config import Settings
-from smallcode.errors import EXIT_ENDPOINT, EXIT_OK, EXIT_USAGE, ConfigError, SmallCodeError
+from smallcode.errors import EXIT_OK, EXIT_USAGE, ConfigError, EndpointError, SmallCodeError
 from smallcode.llm import setup
 from smallcode.llm.factory import LABELS
 from smallcode.llm.httpcommon import mask_secret
@@ -263,7 +263,8 @@ def _non_interactive(settings: Settings, c: Choice, io: WizardIO, validate: bool
         raise ConfigError(
             "smallcode provider needs --kind (or --url) when it cannot ask: e.g. --kind lmstudio"
         )
-    if not c.kind:
+    guessed = not c.kind
+    if guessed:
         from smallcode.llm.detect import guess_kind
 
         c.kind = guess_kind(c.base_url)
@@ -276,11 +277,13 @@ def _non_interactive(settings: Settings, c: Choice, io: WizardIO, validate: bool
             raise ConfigError(
                 f"{LABELS.get(c.kind, c.kind)} needs an API key: pass --key or set SMALLCODE_API_KEY"
             )
-    if not c.model:
+    if not c.model or guessed:
         listing = setup.list_models(c.kind, c.base_url, c.api_key)
         if listing.error:
-            io.say(f"error: {listing.error}")
-            return EXIT_ENDPOINT
+            raise EndpointError(listing.error)
+        if guessed and listing.kind:
+            c.kind = listing.kind
+    if not c.model:
         c.model = next((m for m in listing.loaded if m in listing.models), "") or (
             listing.models[0] if len(listing.models) == 1 else ""
         )
@@ -289,9 +292,8 @@ def _non_interactive(settings: Settings, c: Choice, io: WizardIO, validate: bool
             raise ConfigError(f"pass --model: {c.base_url} has no loaded model (models: {names})")
     if validate:
         result = setup.validate(settings, c.kind, c.base_url, c.model, c.api_key)
+        result.raise_error()
         _report(io, result)
-        if not result.ok:
-            return EXIT_ENDPOINT
     if not c.scope:
         io.say(f"not saved (pass --save project or --save user): {c.kind} {c.base_url} {c.model}")
         return EXIT_OK
