@@ -1,0 +1,215 @@
+"""Thinking budget for reasoning models (Qwen3, DeepSeek-R1, gpt-oss, GLM, ...).
+
+Two levers, used in this order:
+
+1. The server's own controls, sent with every request (:func:`thinking_extra_body`):
+   Qwen3 / GLM / SmolLM3 ``chat_template_kwargs.enable_thinking``, DeepSeek-V3.1
+   ``chat_template_kwargs.thinking``, gpt-oss ``reasoning_effort`` (low/medium/high from the
+   budget), Ollama's ``think`` field. DeepSeek-R1 and QwQ have none: they always think.
+2. A watch on the stream (:class:`ThinkingBudget`): fed the reasoning as it arrives (about
+   4 characters per token), it reports ``exceeded`` so the loop can stop the stream and ask
+   again, with thinking switched off when the server allows it, else with :data:`NUDGE`
+   (:func:`retry_after_budget` says which).
+
+Wiring (the loop): ``RequestOptions(extra_body=thinking_extra_body(...))``; wrap the stream
+with ``budget = ThinkingBudget(settings.thinking_budget)``, call ``budget.observe(chunk)`` on
+each chunk and stop when ``budget.exceeded``; then ``retry_after_budget(...)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from smallcode.types import ReasoningDelta, TextDelta
+
+CHARS_PER_TOKEN = 4
+
+# Sent as a user message when a reply's reasoning ran past the budget and the server has no
+# switch to turn thinking off for this model.
+NUDGE = (
+    "You have used your thinking budget. Stop reasoning now and act: call the one tool you "
+    "need next, or give your final answer in a few sentences."
+)
+
+_OPENAI_LIKE = {"openai", "lmstudio", "llamacpp", "vllm", "sglang", "openrouter", "deepseek", ""}
+
+
+def _family(model: str) -> str:
+    """The thinking family of a model name ("" when it has no thinking to control)."""
+    name = model.lower().rsplit("/", 1)[-1]
+    if "gpt-oss" in name or "gpt_oss" in name:
+        return "gpt-oss"
+    if "qwq" in name:
+        return "always"
+    if "qwen3" in name:
+        if "coder" in name or ("2507" in name and "instruct" in name):
+            return ""  # no thinking mode
+        if "thinking" in name:
+            return "always"
+        return "qwen3"
+    if "deepseek" in name:
+        if "r1" in name or "reasoner" in name:
+            return "always"
+        if "v3.1" in name or "v3.2" in name or "v3-1" in name or "v3-2" in name:
+            return "deepseek-v3.1"
+        return ""
+    if name.startswith(("glm-4.5", "glm-4.6", "glm-4.7", "glm4.5", "glm4.6")) or "glm-z1" in name:
+        return "qwen3"  # same switch: enable_thinking
+    if "smollm3" in name:
+        return "qwen3"
+    if "magistral" in name or "phi-4-reasoning" in name or "phi4-reasoning" in name:
+        return "always"
+    return ""
+
+
+def effort_for_budget(budget: int) -> str:
+    """gpt-oss reasoning effort for a token budget (low spends a few hundred tokens)."""
+    if 0 < budget <= 2000:
+        return "low"
+    if 0 < budget <= 8000:
+        return "medium"
+    return "high"
+
+
+def thinking_extra_body(model: str, provider_name: str, budget: int, disable: bool) -> dict:
+    """Request-body fields that make the server itself keep thinking short or off.
+
+    ``provider_name`` is the Provider's ``name`` (openai, lmstudio, llamacpp, vllm, ollama,
+    anthropic, openrouter, deepseek, embedded). Returns {} when the server has no control
+    for this model (DeepSeek-R1: the stream watch is the only lever) or nothing is needed.
+    """
+    family = _family(model)
+    provider = (provider_name or "").lower()
+    if not family or provider in ("anthropic", "embedded"):
+        return {}
+    if provider == "ollama":
+        if family == "gpt-oss":
+            return {"think": "low" if disable else effort_for_budget(budget)}
+        return {"think": False} if disable else {}
+    if provider not in _OPENAI_LIKE:
+        return {}
+    if family == "gpt-oss":
+        effort = "low" if disable else effort_for_budget(budget)
+        if budget <= 0 and not disable:
+            return {}
+        if provider == "openrouter":
+            return {"reasoning": {"effort": effort}}
+        body: dict[str, Any] = {"reasoning_effort": effort}
+        if provider == "llamacpp":  # its gpt-oss template reads the effort from the kwargs
+            body["chat_template_kwargs"] = {"reasoning_effort": effort}
+        return body
+    if not disable:
+        if provider == "openrouter" and budget > 0 and family != "deepseek-v3.1":
+            return {"reasoning": {"max_tokens": budget}}
+        return {}
+    if family == "qwen3":
+        return {"chat_template_kwargs": {"enable_thinking": False}}
+    if family == "deepseek-v3.1":
+        return {"chat_template_kwargs": {"thinking": False}}
+    if provider == "openrouter":
+        return {"reasoning": {"enabled": False}}
+    return {}
+
+
+def can_disable_thinking(model: str, provider_name: str) -> bool:
+    """Does the server have a switch that turns this model's thinking off?"""
+    family = _family(model)
+    provider = (provider_name or "").lower()
+    if family in ("qwen3", "deepseek-v3.1"):
+        return provider == "ollama" or provider in _OPENAI_LIKE
+    return family == "always" and provider in ("ollama", "openrouter")
+
+
+@dataclass
+class ThinkingRetry:
+    """How to ask again after a reply's reasoning ran past the budget."""
+
+    extra_body: dict[str, Any]
+    nudge: str | None  # a user message to append, or None when thinking is switched off
+
+
+def retry_after_budget(model: str, provider_name: str, budget: int) -> ThinkingRetry:
+    """Thinking switched off where the server allows it, else the same request plus NUDGE."""
+    if can_disable_thinking(model, provider_name):
+        return ThinkingRetry(thinking_extra_body(model, provider_name, budget, True), None)
+    return ThinkingRetry(thinking_extra_body(model, provider_name, budget, False), NUDGE)
+
+
+_OPENERS = ("<think>", "<thinking>", "<reasoning>", "[think]")
+_CLOSERS = ("</think>", "</thinking>", "</reasoning>", "[/think]")
+_TAIL = 16
+
+
+def _first(s: str, tags: tuple[str, ...], start: int, seen: int) -> tuple[int, int]:
+    """(position, length) of the earliest tag in ``s[start:]`` not already seen; (-1, 0)."""
+    best, length = -1, 0
+    for tag in tags:
+        k = s.find(tag, start)
+        while k >= 0 and k + len(tag) <= seen:  # lay wholly in the part handled last time
+            k = s.find(tag, k + 1)
+        if k >= 0 and (best < 0 or k < best):
+            best, length = k, len(tag)
+    return best, length
+
+
+@dataclass
+class ThinkingBudget:
+    """Counts a reply's reasoning as it streams; ``exceeded`` once past ``budget_tokens``.
+
+    Reasoning arrives as ReasoningDelta (servers that split it out) or inline in the content
+    between ``<think>`` tags; both count. ``inside=True`` when the chat template opens the
+    thinking block itself (the content then starts inside it). ``budget_tokens <= 0``: no limit.
+    """
+
+    budget_tokens: int
+    inside: bool = False
+    chars: int = 0
+    _tail: str = field(default="", repr=False)
+
+    @property
+    def tokens(self) -> int:
+        return self.chars // CHARS_PER_TOKEN
+
+    @property
+    def exceeded(self) -> bool:
+        return self.budget_tokens > 0 and self.tokens > self.budget_tokens
+
+    def should_stop(self) -> bool:
+        return self.exceeded
+
+    def feed(self, reasoning_text: str) -> None:
+        """A piece of reasoning (reasoning_content / thinking delta)."""
+        self.chars += len(reasoning_text)
+
+    def feed_content(self, text: str) -> None:
+        """A piece of visible content that may hold inline thinking tags."""
+        if not text:
+            return
+        s = self._tail + text.lower()
+        seen = len(self._tail)
+        i = 0
+        while True:
+            tags = _CLOSERS if self.inside else _OPENERS
+            k, n = _first(s, tags, i, seen)
+            if k < 0:
+                if self.inside:
+                    self.chars += len(s) - max(i, seen)
+                break
+            if self.inside:
+                self.chars += max(0, k - max(i, seen))
+            self.inside = not self.inside
+            i = k + n
+        self._tail = s[-_TAIL:]
+
+    def observe(self, chunk: object) -> None:
+        """Feed any stream chunk (others are ignored)."""
+        if isinstance(chunk, ReasoningDelta):
+            self.feed(chunk.text)
+        elif isinstance(chunk, TextDelta):
+            self.feed_content(chunk.text)
+
+    def reset(self) -> None:
+        self.chars = 0
+        self.inside = False
+        self._tail = ""

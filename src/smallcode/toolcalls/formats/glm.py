@@ -1,0 +1,46 @@
+"""GLM-4.5 / 4.6 calls: the name, then key/value tags.
+
+    <tool_call>read_file
+    <arg_key>path</arg_key>
+    <arg_value>a.py</arg_value>
+    </tool_call>
+
+The ``<tool_call>`` wrapper is found by the hermes module, which hands the body here.
+Non-string values arrive JSON-encoded ("10", "[1, 2]"); the schema types them later.
+"""
+
+from __future__ import annotations
+
+from smallcode.toolcalls.candidates import Candidate
+
+FORMAT = "glm"
+
+
+def parse_body(body: str, start: int, end: int, fmt: str = FORMAT) -> list[Candidate]:
+    first = body.find("<arg_key>")
+    name = body[:first].strip() if first >= 0 else body.strip()
+    if not name or "\n" in name or len(name) > 100:
+        return []
+    args: dict[str, str] = {}
+    pos = 0
+    while len(args) < 256:
+        k = body.find("<arg_key>", pos)
+        if k < 0:
+            break
+        ke = body.find("</arg_key>", k)
+        if ke < 0:
+            break
+        key = body[k + 9 : ke].strip()
+        v = body.find("<arg_value>", ke)
+        nxt = body.find("<arg_key>", ke)
+        if v < 0 or (0 <= nxt < v):
+            args[key] = ""
+            pos = ke
+            continue
+        ve = body.find("</arg_value>", v)
+        if ve < 0:
+            args[key] = body[v + 11 :].rstrip()
+            break
+        args[key] = body[v + 11 : ve]
+        pos = ve
+    return [Candidate(start, end, name, args, fmt)]

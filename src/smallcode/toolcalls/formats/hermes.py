@@ -1,0 +1,68 @@
+"""Hermes / Qwen2.5 / Qwen3 (and Jamba, MiniMax): calls between ``<tool_call>`` tags.
+
+    <tool_call>
+    {"name": "read_file", "arguments": {"path": "a.py"}}
+    </tool_call>
+
+The tag is also the wrapper other families reuse, so a body may hold Qwen3-Coder XML, GLM
+key/value tags, ``<invoke>`` elements, python-style calls or ``name {json}``: each goes to
+its family's body parser. A tag that never closes runs to the next one or the end of the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from smallcode.toolcalls.candidates import (
+    Candidate,
+    json_candidates,
+    marked_regions,
+    name_then_json,
+    pythonic_candidates,
+    tighten,
+)
+from smallcode.toolcalls.schema import ToolIndex
+
+FORMAT = "hermes"
+_TAG = r"(?:[\w\-]+:)?(?:tool[_\-]?calls?|function[_\-]?calls?|tool_use|toolcall)"
+_OPEN = re.compile(rf"<{_TAG}>", re.IGNORECASE)
+_CLOSE = re.compile(rf"</{_TAG}>", re.IGNORECASE)
+
+
+def parse_body(body: str, start: int, end: int, fmt: str) -> list[Candidate]:
+    """Calls in the body of any marked region, whatever notation the model used inside."""
+    if "<function" in body and re.search(r"<function\s*=", body):
+        from smallcode.toolcalls.formats import qwen_xml
+
+        return qwen_xml.parse_functions(body, start, end, fmt)
+    if "<arg_key>" in body:
+        from smallcode.toolcalls.formats import glm
+
+        return glm.parse_body(body, start, end, fmt)
+    if "invoke" in body and "<" in body:
+        from smallcode.toolcalls.formats import xml_invoke
+
+        found = xml_invoke.parse_invokes(body, start, end, fmt)
+        if found:
+            return found
+    s = body.strip()
+    if s.startswith("```"):
+        s = s.strip("`").split("\n", 1)[-1] if "\n" in s else s
+    if s[:1] in ("{", "["):
+        found = json_candidates(s, start, end, fmt)
+        if found:
+            return found
+    found = pythonic_candidates(s, start, end, fmt)
+    if found:
+        return found
+    return name_then_json(s, start, end, fmt)
+
+
+def find(text: str, index: ToolIndex) -> list[Candidate]:
+    if "<" not in text or not _OPEN.search(text):
+        return []
+    out: list[Candidate] = []
+    for m, body_end, region_end in marked_regions(text, _OPEN, _CLOSE):
+        end = tighten(text, m.end(), body_end, region_end)
+        out.extend(parse_body(text[m.end() : min(body_end, end)], m.start(), end, FORMAT))
+    return out

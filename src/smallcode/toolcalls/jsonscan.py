@@ -1,0 +1,309 @@
+"""Finding and loading JSON (and JSON-ish) values inside free text, without blowing up.
+
+Everything here is linear in the text it looks at: bracket matching is one pass that skips
+strings, and json-repair (slow on pathological nesting) only sees bounded, shallow input.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from typing import Any
+
+_OPEN = "{[("
+_CLOSE = "}])"
+MAX_REPAIR_CHARS = 200_000
+MAX_REPAIR_DEPTH = 48
+
+
+_INTERESTING = re.compile(r"[{}\[\]()\"']")
+
+
+def find_close(text: str, start: int, end: int | None = None) -> int:
+    """Index just past the bracket matching ``text[start]``, or -1 when it never closes.
+
+    Strings in single, double or triple quotes (with backslash escapes) are skipped, so
+    brackets inside values do not count. One pass (plain text is skipped by the regex
+    engine); stops at ``end``.
+    """
+    stop = len(text) if end is None else min(end, len(text))
+    depth = 0
+    i = start
+    search = _INTERESTING.search
+    while True:
+        m = search(text, i, stop)
+        if m is None:
+            return -1
+        i = m.start()
+        ch = text[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        else:
+            if text.startswith(ch * 3, i):
+                j = text.find(ch * 3, i + 3, stop)
+                if j < 0:
+                    return -1
+                i = j + 3
+                continue
+            i = _skip_string(text, i, ch, stop)
+            if i < 0:
+                return -1
+            continue
+        i += 1
+
+
+def _skip_string(text: str, i: int, quote: str, stop: int) -> int:
+    """Index past the string opening at ``i``; -1 when unterminated."""
+    j = i + 1
+    while True:
+        k = text.find(quote, j, stop)
+        if k < 0:
+            return -1
+        # count the backslashes right before the quote
+        b = k - 1
+        while b > i and text[b] == "\\":
+            b -= 1
+        if (k - 1 - b) % 2 == 0:
+            return k + 1
+        j = k + 1
+
+
+def _too_deep(s: str) -> bool:
+    if s.count("{") + s.count("[") <= MAX_REPAIR_DEPTH:
+        return False
+    depth = peak = 0
+    for ch in s:
+        if ch == "{" or ch == "[":
+            depth += 1
+            if depth > peak:
+                peak = depth
+                if peak > MAX_REPAIR_DEPTH:
+                    return True
+        elif (ch == "}" or ch == "]") and depth:
+            depth -= 1
+    return False
+
+
+def loads_lenient(text: str) -> tuple[Any, bool] | None:
+    """(value, was_repaired) for JSON or broken JSON; None when it is not JSON at all."""
+    s = text.strip()
+    if not s:
+        return None
+    try:
+        return json.loads(s), False
+    except (ValueError, RecursionError):
+        pass
+    if s[0] not in "{[" or len(s) > MAX_REPAIR_CHARS or _too_deep(s):
+        return None
+    try:  # raw newlines and tabs inside strings: exact, unlike a general repair
+        return json.loads(s, strict=False), True
+    except (ValueError, RecursionError):
+        pass
+    if "'" in s or "True" in s or "None" in s or "False" in s:
+        # a Python literal (single quotes, True/None, trailing commas): exact as well
+        try:
+            value = ast.literal_eval(_escape_raw_newlines(s))
+            if isinstance(value, dict | list):
+                return value, True
+        except Exception:
+            pass
+    try:
+        import json_repair
+
+        value = json_repair.loads(s)
+    except Exception:
+        return None
+    if value == "" or value is None:
+        return None
+    return value, True
+
+
+_STRING_TOKENS = re.compile(r"([\"'\\\n])")
+
+
+def _escape_raw_newlines(s: str) -> str:
+    """Escape newlines that sit inside quoted strings (either quote), one linear pass."""
+    out: list[str] = []
+    quote = ""
+    escaped = False
+    for tok in _STRING_TOKENS.split(s):
+        if not tok:
+            continue
+        if escaped:  # the character after a backslash inside a string is literal
+            escaped = False
+            out.append(tok)
+            continue
+        if tok == "\\":
+            escaped = bool(quote)
+        elif tok in "\"'":
+            if not quote:
+                quote = tok
+            elif tok == quote:
+                quote = ""
+        elif tok == "\n" and quote:
+            tok = "\\n"
+        out.append(tok)
+    return "".join(out)
+
+
+def strip_fence(body: str) -> str:
+    """Remove one markdown fence around ``body`` (```json ... ```), if any."""
+    s = body.strip()
+    if not s.startswith("```"):
+        return s
+    nl = s.find("\n")
+    if nl < 0:
+        return s.strip("`").strip()
+    s = s[nl + 1 :]
+    if s.rstrip().endswith("```"):
+        s = s.rstrip()[:-3]
+    return s.strip()
+
+
+def iter_json_values(body: str, limit: int = 64) -> list[tuple[int, int, Any, bool]]:
+    """Each top-level JSON object/list in ``body``: (start, end, value, repaired).
+
+    An object that never closes runs to the end of ``body`` (a reply cut off mid-call).
+    """
+    out: list[tuple[int, int, Any, bool]] = []
+    i = 0
+    n = len(body)
+    while i < n and len(out) < limit:
+        a = body.find("{", i)
+        b = body.find("[", i)
+        starts = [x for x in (a, b) if x >= 0]
+        if not starts:
+            break
+        s = min(starts)
+        e = find_close(body, s)
+        if e < 0:
+            e = n
+        loaded = loads_lenient(body[s:e])
+        if loaded is not None:
+            out.append((s, e, loaded[0], loaded[1]))
+            i = e
+        else:
+            i = s + 1 if e == n else e
+            if e == n:
+                # an unclosed value that does not load: nothing after it can either
+                break
+    return out
+
+
+# ---------------------------------------------------------------------- call-shaped values
+
+NAME_KEYS = (
+    "name",
+    "tool_name",
+    "toolName",
+    "tool",
+    "function_name",
+    "functionName",
+    "function",
+    "action",
+    "recipient_name",
+    "api_name",
+)
+ARG_KEYS = (
+    "arguments",
+    "parameters",
+    "args",
+    "input",
+    "params",
+    "tool_input",
+    "action_input",
+    "kwargs",
+    "tool_args",
+    "tool_arguments",
+    "argument",
+)
+_LIST_KEYS = ("tool_calls", "calls", "tool_uses", "function_calls", "actions")
+_META_KEYS = {"id", "type", "index", "call_id", "tool_call_id"}
+
+
+def decode_arguments(args: Any, notes: list[str]) -> Any:
+    """Arguments given as a JSON string (maybe twice encoded) -> the decoded value."""
+    for _ in range(3):
+        if not isinstance(args, str):
+            return args
+        s = args.strip()
+        if not s or s[0] not in "{[\"'":
+            return args
+        loaded = loads_lenient(s)
+        if loaded is None:
+            return args
+        value, repaired = loaded
+        if isinstance(value, str) and value == args:
+            return args
+        if isinstance(value, dict | list):
+            notes.append("decoded arguments given as a JSON string")
+        if repaired:
+            notes.append("repaired broken JSON in the arguments")
+        args = value
+    return args
+
+
+def _looks_like_schema(obj: dict[str, Any], args: Any) -> bool:
+    """A tool *definition* (echoed schema), not a call."""
+    return (
+        isinstance(args, dict)
+        and "properties" in args
+        and args.get("type") == "object"
+        and ("description" in obj or isinstance(args.get("properties"), dict))
+    )
+
+
+def calls_from_value(value: Any, depth: int = 0) -> list[tuple[str, Any, list[str]]]:
+    """Every call-shaped dict in a parsed JSON value: (name, arguments, notes)."""
+    if depth > 6:
+        return []
+    if isinstance(value, list):
+        out = []
+        for item in value[:64]:
+            out.extend(calls_from_value(item, depth + 1))
+        return out
+    if not isinstance(value, dict):
+        return []
+    for key in _LIST_KEYS:
+        items = value.get(key)
+        if isinstance(items, list):
+            return calls_from_value(items, depth + 1)
+    for key in ("function_call", "function", "tool_call", "call"):
+        inner = value.get(key)
+        if isinstance(inner, dict) and any(isinstance(inner.get(k), str) for k in NAME_KEYS):
+            calls = calls_from_value(inner, depth + 1)
+            if calls:
+                return calls
+    name = None
+    for key in NAME_KEYS:
+        if isinstance(value.get(key), str):
+            name = value[key]
+            name_key = key
+            break
+    if name is None:
+        return []
+    notes: list[str] = []
+    args: Any = None
+    found = False
+    for key in ARG_KEYS:
+        if key in value:
+            args, found = value[key], True
+            break
+    if not found:
+        rest = {
+            k: v for k, v in value.items() if k != name_key and k not in _META_KEYS and k != "name"
+        }
+        if "description" in rest:
+            return []
+        args = rest
+        if rest:
+            notes.append("arguments were given next to the tool name, not in 'arguments'")
+    if _looks_like_schema(value, args):
+        return []
+    args = decode_arguments(args, notes)
+    return [(name, args, notes)]

@@ -1,0 +1,63 @@
+"""Repair of NATIVE tool calls (the server's ``tool_calls``), whose arguments string may be
+broken JSON, JSON encoded twice, or use the wrong key names, and whose name may be misspelled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smallcode.toolcalls.jsonscan import decode_arguments, loads_lenient
+from smallcode.toolcalls.repair import repair_with_index
+from smallcode.toolcalls.schema import ToolIndex
+from smallcode.types import ToolCall
+
+
+def _raw_to_args(raw: str, notes: list[str]) -> Any:
+    s = raw.strip()
+    if not s:
+        return {}
+    loaded = loads_lenient(s)
+    if loaded is None:
+        return s  # not JSON at all: maybe the bare value of a one-parameter tool
+    value, repaired = loaded
+    if repaired:
+        notes.append("repaired broken JSON in the arguments")
+    if isinstance(value, str):
+        decoded = decode_arguments(value, [])
+        if isinstance(decoded, dict | list):
+            notes.append("decoded arguments encoded twice as JSON")
+        value = decoded
+    return value
+
+
+def repair_native_call(call: ToolCall, tools: list[dict[str, Any]]) -> ToolCall | None:
+    """The call with a known tool name and repaired ``arguments``, or None for unknown tools.
+
+    ``call.raw_arguments`` (the string the server sent) is decoded when present; otherwise
+    ``call.arguments`` is used. Name fixes ("readFile" -> "read_file") and argument fixes
+    are appended to ``repairs``. Never raises.
+    """
+    try:
+        index = ToolIndex(tools)
+        resolved = index.resolve(call.name)
+        if resolved is None:
+            return None
+        name, note = resolved
+        notes = list(call.repairs)
+        if note:
+            notes.append(note)
+        raw = call.raw_arguments
+        if isinstance(raw, str) and raw.strip():
+            args: Any = _raw_to_args(raw, notes)
+        else:
+            args = decode_arguments(call.arguments, notes)
+        fixed, repairs = repair_with_index(index, name, args)
+        return ToolCall(
+            name=name,
+            arguments=fixed,
+            id=call.id,
+            repairs=notes + repairs,
+            raw_arguments=call.raw_arguments,
+        )
+    except Exception:
+        return None

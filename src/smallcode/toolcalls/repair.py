@@ -1,0 +1,333 @@
+"""Schema-guided argument repair: wrong key names, wrong types, stray and empty values.
+
+Small models write ``file_path`` where the tool says ``path``, ``"10"`` for an integer, a
+string where a list is expected, ``null`` for options they do not use. Each fix is noted in
+plain words so the loop can log it and the evidence store can learn from it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from smallcode.toolcalls.jsonscan import loads_lenient
+from smallcode.toolcalls.schema import ToolIndex, normalize_name
+
+# A key the model wrote -> the schema names it may have meant (used when exactly one exists).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "filepath": ("path",),
+    "filename": ("path",),
+    "file": ("path",),
+    "fname": ("path",),
+    "filepaths": ("paths",),
+    "path": ("file_path", "filepath", "filename", "file"),
+    "directory": ("path", "dir"),
+    "dir": ("path", "directory"),
+    "folder": ("path", "directory"),
+    "oldstring": ("old_str",),
+    "search": ("old_str", "pattern"),
+    "find": ("old_str", "pattern"),
+    "old": ("old_str",),
+    "oldtext": ("old_str",),
+    "original": ("old_str",),
+    "oldstr": ("old_string", "search"),
+    "newstring": ("new_str",),
+    "replace": ("new_str",),
+    "replacement": ("new_str",),
+    "replacewith": ("new_str",),
+    "new": ("new_str",),
+    "newtext": ("new_str",),
+    "newstr": ("new_string", "replacement"),
+    "cmd": ("command",),
+    "shellcommand": ("command",),
+    "bashcommand": ("command",),
+    "script": ("command",),
+    "command": ("cmd",),
+    "query": ("pattern",),
+    "regex": ("pattern",),
+    "searchpattern": ("pattern",),
+    "searchterm": ("pattern", "query"),
+    "pattern": ("query", "regex"),
+    "contents": ("content",),
+    "text": ("content",),
+    "filecontent": ("content",),
+    "filecontents": ("content",),
+    "body": ("content",),
+    "content": ("contents", "text"),
+}
+
+_TRUE = {"true", "yes", "y", "on", "1"}
+_FALSE = {"false", "no", "n", "off", "0"}
+_NULLS = {"null", "none", "nil", "undefined"}
+
+
+def _types(schema: Any) -> list[str]:
+    """The JSON types a parameter schema allows, most specific first."""
+    if not isinstance(schema, dict):
+        return []
+    t = schema.get("type")
+    if isinstance(t, str):
+        return [t]
+    if isinstance(t, list):
+        return [x for x in t if isinstance(x, str) and x != "null"]
+    for key in ("anyOf", "oneOf"):
+        if isinstance(schema.get(key), list):
+            out: list[str] = []
+            for sub in schema[key]:
+                out.extend(x for x in _types(sub) if x != "null")
+            return out
+    if schema.get("enum"):
+        return [_json_type(schema["enum"][0])]
+    return []
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def _fits(value: Any, types: list[str]) -> bool:
+    vt = _json_type(value)
+    return not types or vt in types or (vt == "integer" and "number" in types)
+
+
+_NO = object()
+
+
+def _convert(value: Any, kind: str, schema: dict[str, Any]) -> Any:
+    """``value`` turned into JSON type ``kind``, or _NO."""
+    if kind == "integer":
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            s = value.strip().replace("_", "")
+            try:
+                return int(s)
+            except ValueError:
+                try:
+                    f = float(s)
+                except ValueError:
+                    return _NO
+                return int(f) if f.is_integer() else _NO
+        return _NO
+    if kind == "number":
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                return _NO
+        return _NO
+    if kind == "boolean":
+        if isinstance(value, str):
+            low = value.strip().lower()
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        return _NO
+    if kind == "array":
+        if isinstance(value, str):
+            s = value.strip()
+            if s.startswith("["):
+                loaded = loads_lenient(s)
+                if loaded and isinstance(loaded[0], list):
+                    return _convert_items(loaded[0], schema)
+            return _convert_items([value], schema)
+        if isinstance(value, tuple):
+            return _convert_items(list(value), schema)
+        if value is not None and not isinstance(value, dict | list):
+            return _convert_items([value], schema)
+        return _NO
+    if kind == "object":
+        if isinstance(value, str) and value.strip().startswith("{"):
+            loaded = loads_lenient(value)
+            if loaded and isinstance(loaded[0], dict):
+                return loaded[0]
+        return _NO
+    if kind == "string":
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int | float):
+            return str(value)
+        if isinstance(value, dict | list):
+            return json.dumps(value, indent=2, ensure_ascii=False)
+        return _NO
+    return _NO
+
+
+def _convert_items(items: list[Any], schema: dict[str, Any]) -> list[Any]:
+    item_types = _types(schema.get("items"))
+    if not item_types:
+        return items
+    out = []
+    for item in items:
+        if _fits(item, item_types):
+            out.append(item)
+            continue
+        for kind in item_types:
+            conv = _convert(item, kind, schema.get("items") or {})
+            if conv is not _NO:
+                out.append(conv)
+                break
+        else:
+            out.append(item)
+    return out
+
+
+def coerce_value(value: Any, schema: Any) -> tuple[Any, bool]:
+    """(value converted to the schema's type, whether it changed)."""
+    types = _types(schema)
+    if not types or _fits(value, types):
+        if isinstance(value, list) and "array" in types and isinstance(schema, dict):
+            conv = _convert_items(value, schema)
+            return conv, conv != value
+        return value, False
+    for kind in types:
+        conv = _convert(value, kind, schema if isinstance(schema, dict) else {})
+        if conv is not _NO:
+            return conv, True
+    return value, False
+
+
+def _is_null(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in _NULLS)
+
+
+def _match_key(key: str, props: dict[str, Any], taken: set[str]) -> tuple[str | None, str]:
+    """The schema property ``key`` stands for: (name, how) or (None, "")."""
+    norm = normalize_name(key)
+    loose = [p for p in props if normalize_name(p) == norm and p not in taken]
+    if len(loose) == 1:
+        return loose[0], "spelling"
+    targets = [t for t in ALIASES.get(norm, ()) if t in props and t not in taken]
+    if len(targets) == 1:
+        return targets[0], "alias"
+    return None, ""
+
+
+def repair_with_index(index: ToolIndex, name: str, args: Any) -> tuple[dict[str, Any], list[str]]:
+    """Repair ``args`` for tool ``name`` against ``index``. Never raises."""
+    repairs: list[str] = []
+    params = index.params.get(name, {})
+    props = index.properties(name)
+    required = index.required(name)
+    args = _as_dict(args, index, name, repairs)
+    if not props:
+        return args, repairs
+    open_schema = params.get("additionalProperties") not in (None, False)
+
+    out: dict[str, Any] = {}
+    unknown: dict[str, Any] = {}
+    for key, value in args.items():
+        if key in props and key not in out:
+            out[key] = value
+    for key, value in args.items():
+        if key in props:
+            continue
+        target, _how = _match_key(str(key), props, set(out))
+        if target is not None:
+            out[target] = value
+            repairs.append(f"renamed argument '{key}' to '{target}'")
+        elif isinstance(key, str) and any(t in out for t in ALIASES.get(normalize_name(key), ())):
+            repairs.append(f"dropped argument '{key}' (duplicate of one already given)")
+        else:
+            unknown[key] = value
+
+    missing = [r for r in required if r not in out]
+    if len(missing) == 1 and len(unknown) == 1:
+        key, value = next(iter(unknown.items()))
+        types = _types(props.get(missing[0]))
+        if _fits(value, types) or coerce_value(value, props.get(missing[0]))[1]:
+            out[missing[0]] = value
+            unknown.clear()
+            repairs.append(
+                f"renamed argument '{key}' to '{missing[0]}' (the only missing required argument)"
+            )
+    for key, value in unknown.items():
+        if open_schema:
+            out[key] = value
+        else:
+            repairs.append(f"dropped unknown argument '{key}'")
+    # keep the order the model wrote the arguments in
+    source = {id(v): i for i, v in enumerate(args.values())}
+    out = dict(sorted(out.items(), key=lambda kv: source.get(id(kv[1]), len(source))))
+
+    for key in list(out):
+        value = out[key]
+        schema = props.get(key)
+        if _is_null(value) and key not in required and "null" not in _types_raw(schema):
+            del out[key]
+            repairs.append(f"dropped empty optional argument '{key}'")
+            continue
+        if schema is None:
+            continue
+        new, changed = coerce_value(value, schema)
+        if changed:
+            out[key] = new
+            repairs.append(f"converted '{key}' from {_json_type(value)} to {_json_type(new)}")
+    return out, repairs
+
+
+def _types_raw(schema: Any) -> list[str]:
+    if isinstance(schema, dict) and isinstance(schema.get("type"), list):
+        return schema["type"]
+    return []
+
+
+def _as_dict(args: Any, index: ToolIndex, name: str, repairs: list[str]) -> dict[str, Any]:
+    """Arguments that are not a dict: a JSON string, a bare value for a one-parameter tool."""
+    if isinstance(args, dict):
+        return dict(args)
+    if args is None:
+        return {}
+    if isinstance(args, str):
+        s = args.strip()
+        if not s:
+            return {}
+        if s[0] in "{[":
+            loaded = loads_lenient(s)
+            if loaded is not None and isinstance(loaded[0], dict):
+                repairs.append(
+                    "repaired broken JSON in the arguments"
+                    if loaded[1]
+                    else "decoded arguments given as a JSON string"
+                )
+                return dict(loaded[0])
+    if isinstance(args, list) and all(isinstance(a, dict) for a in args) and len(args) == 1:
+        repairs.append("unwrapped arguments given as a one-item list")
+        return dict(args[0])
+    required = index.required(name)
+    order = index.param_order(name)
+    target = required[0] if len(required) == 1 else (order[0] if len(order) == 1 else None)
+    if target is None:
+        repairs.append("dropped arguments that were not a JSON object")
+        return {}
+    repairs.append(f"used the bare value as argument '{target}'")
+    return {target: args.strip() if isinstance(args, str) else args}
+
+
+def repair_arguments(
+    name: str, args: Any, tools: list[dict[str, Any]]
+) -> tuple[dict[str, Any], list[str]]:
+    """Repair the arguments of a call to ``name`` against the OpenAI-style ``tools``.
+
+    Returns ``(arguments, repairs)``; ``repairs`` lists each change in plain words.
+    Unknown tools get their arguments back unchanged (as a dict). Never raises.
+    """
+    try:
+        return repair_with_index(ToolIndex(tools), name, args)
+    except Exception:  # the parser's promise: bad input never raises
+        return (dict(args) if isinstance(args, dict) else {}), []
