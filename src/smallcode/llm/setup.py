@@ -11,6 +11,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from smallcode.config import Settings, user_config_dir
 from smallcode.errors import ConfigError, ModelRequestError, SmallCodeError
@@ -218,6 +219,36 @@ def describe_settings(settings: Settings) -> list[str]:
         f"API key: {mask_secret(s.api_key)}",
         f"context window: {s.context_window or 'detect from the server'}",
     ]
+
+
+def status_lines(settings: Settings, provider: Any = None, router: Any = None) -> list[str]:
+    """Endpoint, model, detected window, tiers, escalation: for `provider status` and /profile."""
+    lines = []
+    if provider is not None:
+        window = provider.context_window()
+        lines.append(f"active: {LABELS.get(provider.name, provider.name)} · {provider.model}")
+        url = getattr(provider, "base_url", "") or getattr(provider, "path", "")
+        if url:
+            lines.append(f"endpoint: {url}")
+        shown = f"{window:,} tokens" if window else "unknown (8,192 assumed)"
+        lines.append(f"context window: {shown}")
+        num_ctx = getattr(provider, "_num_ctx", None)
+        if provider.name == "ollama" and num_ctx:
+            lines.append(f"ollama num_ctx (fixed for the session): {num_ctx}")
+    lines += describe_settings(settings)
+    if router is not None:
+        lines += router.describe()
+        return lines
+    for t in ("fast", "medium", "strong"):
+        model, url = getattr(settings, f"model_{t}"), getattr(settings, f"base_url_{t}")
+        where = (
+            f"{model or '(loaded)'} @ {url or 'main endpoint'}" if model or url else "main model"
+        )
+        lines.append(f"{t.upper()}: {where}")
+    lines.append(
+        "escalation: " + (f"on ({settings.escalation_provider})" if settings.escalation else "off")
+    )
+    return lines
 
 
 KIND_MENU = [

@@ -176,30 +176,7 @@ def _save(io: WizardIO, cwd: Path, choice: Choice) -> Path:
     return path
 
 
-def status_lines(settings: Settings, provider: Any = None, router: Any = None) -> list[str]:
-    """Endpoint, model, detected window, tiers, escalation: for `provider status` and /profile."""
-    lines = []
-    if provider is not None:
-        window = provider.context_window()
-        lines.append(f"active: {LABELS.get(provider.name, provider.name)} · {provider.model}")
-        url = getattr(provider, "base_url", "") or getattr(provider, "path", "")
-        if url:
-            lines.append(f"endpoint: {url}")
-        lines.append(
-            f"context window: {f'{window:,} tokens' if window else 'unknown (8,192 assumed)'}"
-        )
-    lines += setup.describe_settings(settings)
-    if router is not None:
-        lines += router.describe()
-    else:
-        for t in ("fast", "medium", "strong"):
-            model, url = getattr(settings, f"model_{t}"), getattr(settings, f"base_url_{t}")
-            lines.append(
-                f"{t.upper()}: "
-                + (f"{model or '(loaded)'} @ {url or 'main'}" if model or url else "main model")
-            )
-        lines.append("escalation: " + ("on" if settings.escalation else "off"))
-    return lines
+status_lines = setup.status_lines
 
 
 # ---------------------------------------------------------------------- command line
