@@ -113,7 +113,7 @@ def test_tools_are_offered_on_demand_and_work(app: Path) -> None:
     assert r.ok
     lines = r.output.splitlines()
     assert lines[0].startswith(".: python; 4 files")
-    assert lines[1].startswith("web: node; 2 files") and "typescript 1" in lines[1]
+    assert lines[1] == "web: node; 1 files, 2 symbols, 5 lines (typescript 1)"
 
 
 def test_memory_tools_roundtrip(app: Path) -> None:
