@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import warnings
 from typing import Any
 
 _OPEN = "{[("
@@ -18,6 +19,17 @@ MAX_REPAIR_DEPTH = 48
 
 
 _INTERESTING = re.compile(r"[{}\[\]()\"']")
+
+
+def quiet_parse(src: str, mode: str = "exec") -> ast.AST:
+    """ast.parse without the SyntaxWarnings (invalid escapes) Python prints to stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(src, mode=mode)
+
+
+def quiet_literal_eval(src: str) -> Any:
+    return ast.literal_eval(quiet_parse(src, "eval"))
 
 
 def find_close(text: str, start: int, end: int | None = None) -> int:
@@ -107,7 +119,7 @@ def loads_lenient(text: str) -> tuple[Any, bool] | None:
     if "'" in s or "True" in s or "None" in s or "False" in s:
         # a Python literal (single quotes, True/None, trailing commas): exact as well
         try:
-            value = ast.literal_eval(_escape_raw_newlines(s))
+            value = quiet_literal_eval(_escape_raw_newlines(s))
             if isinstance(value, dict | list):
                 return value, True
         except Exception:

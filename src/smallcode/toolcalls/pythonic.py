@@ -11,7 +11,12 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from smallcode.toolcalls.jsonscan import find_close, loads_lenient
+from smallcode.toolcalls.jsonscan import (
+    find_close,
+    loads_lenient,
+    quiet_literal_eval,
+    quiet_parse,
+)
 
 MAX_SOURCE = 100_000
 POSITIONAL = "__positional__"
@@ -59,7 +64,7 @@ def parse_calls(src: str) -> list[tuple[str, dict[str, Any]]] | None:
     if not s or len(s) > MAX_SOURCE:
         return None
     try:
-        tree = ast.parse(s, mode="exec")
+        tree = quiet_parse(s)
         nodes: list[ast.Call] = []
         for stmt in tree.body:
             found = _calls_in(stmt)
@@ -144,7 +149,7 @@ def _read_value(s: str, i: int) -> tuple[Any, int]:
         e = len(s) if e < 0 else e
         text = s[i:e]
         try:
-            return ast.literal_eval(text), e
+            return quiet_literal_eval(text), e
         except Exception:
             loaded = loads_lenient(text)
             return (loaded[0] if loaded else text), e

@@ -55,6 +55,18 @@ def _split_harmony(text: str) -> tuple[str, list[str]]:
     return "\n".join(v for v in visible if v.strip()), reasoning
 
 
+def _mentions_opener(low: str, pos: int, closer: re.Match[str], seen: dict[str, int]) -> bool:
+    """Is there an opening tag (mid-line, so not a block) between ``pos`` and ``closer``?"""
+    name = (closer.group("c") or closer.group("cb") or "").lower()
+    opener = "[think]" if closer.group("cb") else f"<{name}>"
+    k = seen.get(opener, -1)
+    if k < pos:  # not looked up since pos moved: one search, remembered
+        k = low.find(opener, pos)
+        seen[opener] = k if k >= 0 else len(low)
+        k = seen[opener]
+    return k < closer.start()
+
+
 def split_reasoning(text: str) -> tuple[str, str]:
     """(visible_text, reasoning_text): thinking blocks and analysis channels moved apart."""
     if not text:
@@ -70,6 +82,7 @@ def split_reasoning(text: str) -> tuple[str, str]:
     pos = 0
     inside = False
     first_token = True
+    mentions: dict[str, int] = {}
     for m in _TAG.finditer(text):
         if m.group("open"):
             if not inside:
@@ -80,6 +93,8 @@ def split_reasoning(text: str) -> tuple[str, str]:
             reasoning.append(text[pos : m.start()].strip())
             pos = m.end()
             inside = False
+        elif _mentions_opener(low, pos, m, mentions):
+            pass  # "<think>...</think>" written mid-line: text about tags, not a block
         elif first_token:  # a lone closing tag: the reply began inside the block
             reasoning.append(text[: m.start()].strip())
             visible.clear()
