@@ -165,3 +165,20 @@ def test_session_start_strings(app: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("SMALLCODE_BOOTSTRAP", "0")
     assert project_prefix(app, Settings.load(app)).startswith("# Instructions from AGENTS.md")
     assert task_context(app, settings, "anything").text() == ""
+
+
+def test_warm_index_builds_the_index(app: Path) -> None:
+    import threading
+
+    from smallcode.project import embeddings
+    from smallcode.project.context import warm_index
+    from smallcode.project.vectors import pending_count
+
+    stop = threading.Event()
+    result = warm_index(app, Settings.load(app), stop)
+    assert result["indexed"] == 4
+    with CodeIndex(app) as ix:
+        assert ix.stats()["symbols"] == 8
+        if embeddings.available():
+            assert result["embedded"] > 0 and pending_count(ix) == 0
+    assert warm_index(app, Settings.load(app, {"embeddings": "off"}))["indexed"] == 0

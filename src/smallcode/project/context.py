@@ -99,3 +99,33 @@ def start_evidence(
     except (StoreError, sqlite3.Error, OSError):
         return None
     return EvidenceRecorder(store, session_id, task).attach(bus)
+
+
+def warm_index(root: Path, settings: Any = None, stop: Any = None) -> dict[str, int]:
+    """Update the code index and embed what is not embedded yet, until done or ``stop`` is set.
+
+    Meant for a daemon thread at session start (``threading.Thread(target=warm_index,
+    args=(root, settings, stop_event), daemon=True).start()``): it uses its own connections,
+    and searches meanwhile use whatever is ready. Embedding takes one core; skip this on a
+    machine that runs the model on the same CPU if that matters more.
+    """
+    from smallcode.project import embeddings
+    from smallcode.project.index import CodeIndex
+    from smallcode.project.vectors import embed_pending
+
+    max_bytes = int(_get(settings, "index_max_file_bytes", 512_000) or 512_000)
+    result = {"indexed": 0, "embedded": 0}
+    try:
+        with CodeIndex(root, max_file_bytes=max_bytes) as index:
+            result["indexed"] = index.update().touched
+            if not embeddings.enabled(settings):
+                return result
+            embedder = embeddings.get_embedder()
+            while embedder is not None and not (stop is not None and stop.is_set()):
+                done = embed_pending(index, embedder, max_seconds=1.0)
+                result["embedded"] += done
+                if done == 0:
+                    break
+    except (StoreError, sqlite3.Error, OSError):
+        pass
+    return result
