@@ -60,7 +60,9 @@ class Agent:
         self._cancel.set()
 
     def tool_schemas(self) -> list[dict[str, Any]]:
-        return self.registry.schemas()
+        schemas = self.registry.schemas()
+        trust = self.ctx.extras.get("tool_trust")  # trust decay: demoted last, removed gone
+        return trust.arrange(schemas) if trust is not None else schemas
 
     def run(self, task: str) -> RunResult:
         self._cancel.clear()
@@ -156,10 +158,11 @@ class Agent:
                 return
 
     def _ask(self) -> NormalizedReply:
-        request = self.context.prepare(self.messages)
         tools = self.tool_schemas()
+        request = self.context.prepare(self.messages, tools)
         options = RequestOptions(
-            temperature=self.settings.temperature,
+            # Adaptive retry temperature (guards/trust.py) sets an override after failures.
+            temperature=self.ctx.extras.get("temperature", self.settings.temperature),
             max_tokens=self.context.output_reserve(),
             extra_body=dict(self.request_extra),
         )
@@ -176,7 +179,7 @@ class Agent:
                 "retry", attempt=n, error=err, wait_s=wait
             ),
         )
-        self.context.observe(request, raw.usage)
+        self.context.observe(request, raw.usage, tools)
         self.events.emit("usage", **raw.usage.to_dict())
         return normalize_reply(raw, tools)
 

@@ -26,6 +26,7 @@ from math import gcd
 FUZZY_THRESHOLD = 90.0  # whole-block similarity (0-100) for the fuzzy step
 FUZZY_ANCHOR = 80.0  # similarity of the first and last lines
 FUZZY_MIN_CHARS = 30  # shorter blocks are too easy to confuse: no fuzzy matching
+FUZZY_MIN_LINES = 3  # nor for blocks of fewer non-blank lines (easy to copy exactly anyway)
 MAX_WINDOWS = 20_000  # bound on the windows scored per window size
 
 
@@ -186,9 +187,9 @@ def _by_fuzzy(lines: list[_Line], old: list[str]) -> list[_Candidate]:
 
     stripped_old = [s.strip() for s in old]
     needle = "\n".join(stripped_old)
-    if len(needle.replace("\n", "")) < FUZZY_MIN_CHARS or len(lines) == 0:
-        return []
     nonblank = [s for s in stripped_old if s]
+    if len(needle.replace("\n", "")) < FUZZY_MIN_CHARS or len(nonblank) < FUZZY_MIN_LINES:
+        return []
     first, last = nonblank[0], nonblank[-1]
     stripped = [ln.text.strip() for ln in lines]
     k = len(old)

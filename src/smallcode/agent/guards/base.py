@@ -1,4 +1,4 @@
-"""Guards: small objects with one interface that watch the run and may intervene.
+"""Guards: the interface and the GuardSet that runs them (one module per guard beside this).
 
 A guard's ``observe(event)`` sees one GuardEvent and returns an Intervention or None:
 
@@ -17,6 +17,7 @@ Interventions:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
@@ -79,7 +80,13 @@ class Guard(Protocol):
 class GuardSet:
     """Runs every guard on each event; the most severe intervention wins, notes are joined."""
 
-    SEVERITY: ClassVar[dict[str, int]] = {"note": 0, "continue": 1, "block": 2, "retry": 3, "stop": 4}
+    SEVERITY: ClassVar[dict[str, int]] = {
+        "note": 0,
+        "continue": 1,
+        "block": 2,
+        "retry": 3,
+        "stop": 4,
+    }
 
     def __init__(self, guards: list[Guard] | None = None) -> None:
         self.guards: list[Guard] = list(guards or [])
@@ -98,8 +105,56 @@ class GuardSet:
                 iv.guard = iv.guard or g.name
                 found.append(iv)
         if not found:
-            return None
-        top = max(found, key=lambda iv: self.SEVERITY[iv.action])
-        if top.action == "note":
-            top = Intervention("note", "\n".join(iv.message for iv in found), top.guard)
+            top = None
+        else:
+            top = max(found, key=lambda iv: self.SEVERITY[iv.action])
+            if top.action == "note":
+                top = Intervention("note", "\n".join(iv.message for iv in found), top.guard)
+        if event.kind == "before_call" and event.call is not None:
+            # after_call guards (trust decay, temperature) must know a call was never run.
+            blocked = top is not None and top.action in ("block", "stop")
+            event.state.extras["blocked_call"] = event.call if blocked else None
         return top
+
+
+def was_blocked(event: GuardEvent) -> bool:
+    """True when the call in an after_call event was blocked by a guard (not run)."""
+    return event.call is not None and event.state.extras.get("blocked_call") is event.call
+
+
+def call_key(name: str, arguments: dict[str, Any]) -> str:
+    """A stable identity for a call: name + canonical JSON of its arguments."""
+    try:
+        args = json.dumps(arguments, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        args = repr(sorted(arguments.items()))
+    return f"{name}:{args}"
+
+
+def describe_call(name: str, arguments: dict[str, Any], limit: int = 120) -> str:
+    """name(k=v, ...) for messages to the model, long values shortened."""
+    parts = []
+    for k, v in arguments.items():
+        if isinstance(v, str):
+            parts.append(f"{k}={(v if len(v) <= 40 else v[:40] + '...')!r}")
+        else:
+            parts.append(f"{k}={json.dumps(v, default=str)[:40]}")
+    text = f"{name}({', '.join(parts)})"
+    return text if len(text) <= limit else text[: limit - 4] + "...)"
+
+
+class RunScoped:
+    """Mixin for guards whose counters start fresh with each run (each user task)."""
+
+    _run_state: RunState | None = None
+
+    def fresh(self, state: RunState) -> bool:
+        """True (once) when ``state`` belongs to a new run; the guard then resets itself."""
+        if state is self._run_state:
+            return False
+        self._run_state = state
+        self.reset()
+        return True
+
+    def reset(self) -> None:  # pragma: no cover - overridden
+        pass

@@ -1,0 +1,165 @@
+"""File guards: the read guard (reads too large for the window) and the write guard (overwriting
+a file the model has not seen)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from smallcode.agent.guards.base import GuardEvent, Intervention
+from smallcode.errors import SmallCodeError, ToolError
+
+_DEFS = {
+    "py": r"^\s*(?:async\s+def|def|class)\s+\w+",
+    "js": r"^\s*(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|class|interface|type|enum)"
+    r"\s+\w+|^\s*(?:export\s+)?(?:const|let|var)\s+\w+\s*=\s*(?:async\s*)?(?:\([^)]*\)|\w+)\s*=>"
+    r"|^\s+(?:async\s+|static\s+|public\s+|private\s+)*(?!if\b|for\b|while\b|switch\b|catch\b)"
+    r"\w+\s*\([^)]*\)\s*\{",
+    "go": r"^(?:func|type)\s+",
+    "rs": r"^\s*(?:pub(?:\([\w:]+\))?\s+)?(?:async\s+)?(?:fn|struct|enum|trait|impl|mod|type)\b",
+    "java": r"^\s*(?:(?:public|private|protected|internal|static|final|abstract|override|open|"
+    r"sealed|data)\s+)*(?:class|interface|enum|record|object|fun)\s+\w+"
+    r"|^\s+(?:(?:public|private|protected|static|final|abstract|synchronized)\s+)+[\w<>\[\],\s]+"
+    r"\s+\w+\s*\(",
+    "c": r"^(?!\s)(?!return\b|if\b|else\b)[\w][\w\s\*&:<>,]*[\s\*&]\**[\w:~]+\s*\([^;]*$"
+    r"|^(?:struct|class|enum|union|typedef|namespace)\b",
+    "rb": r"^\s*(?:def|class|module)\s+",
+    "php": r"^\s*(?:(?:public|private|protected|static|abstract|final)\s+)*(?:function|class|"
+    r"interface|trait)\s+\w+",
+    "md": r"^#{1,6}\s",
+    "sh": r"^\s*(?:function\s+\w+|\w+\s*\(\)\s*\{)",
+}
+_EXT = {
+    "py": "py", "pyi": "py", "js": "js", "jsx": "js", "ts": "js", "tsx": "js", "mjs": "js",
+    "cjs": "js", "go": "go", "rs": "rs", "java": "java", "kt": "java", "kts": "java",
+    "cs": "java", "scala": "java", "swift": "java", "c": "c", "h": "c", "cc": "c", "cpp": "c",
+    "hpp": "c", "cxx": "c", "rb": "rb", "php": "php", "md": "md", "markdown": "md", "sh": "sh",
+    "bash": "sh",
+}  # fmt: skip
+_GENERIC = (
+    r"^(?:def|class|function|func|fn|struct|interface|type|module|package|sub|proc|impl|trait)\b"
+)
+
+
+def outline(text: str, path: str, max_items: int = 60) -> list[str]:
+    """Definition lines of a file, numbered: a map to ask for the right range."""
+    kind = _EXT.get(Path(path).suffix.lower().lstrip("."))
+    pattern = re.compile(_DEFS[kind] if kind else _GENERIC)
+    found: list[tuple[int, str]] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if len(line) < 300 and pattern.match(line):
+            found.append((n, line.rstrip()))
+    if len(found) > max_items:
+        top = [(n, s) for n, s in found if not s[:1].isspace()]
+        found = top if 0 < len(top) <= max_items else found
+    items = [f"{n:>5}\t{s[:120]}" for n, s in found[:max_items]]
+    if len(found) > max_items:
+        items.append(f"      ... ({len(found) - max_items} more definitions)")
+    return items
+
+
+class ReadGuard:
+    """A read_file whose result would not fit returns a map instead of a cut-off middle.
+
+    Whole-file reads of a large file get an outline of definitions, the first lines and how to
+    ask for a range; a range that is too large is served in the part that fits, with where to
+    continue.
+    """
+
+    name = "read"
+
+    def __init__(self, limit_chars: Callable[[], int], head_lines: int = 30) -> None:
+        self.limit_chars = limit_chars
+        self.head_lines = head_lines
+
+    def observe(self, event: GuardEvent) -> Intervention | None:
+        call = event.call
+        if event.kind != "before_call" or call is None or call.name != "read_file":
+            return None
+        from smallcode.tools.files import number_lines
+        from smallcode.tools.fsutil import read_text
+
+        ctx = event.state.ctx
+        path = call.arguments.get("path")
+        try:
+            resolved = ctx.resolve(str(path), must_exist=True)
+            text = read_text(resolved)
+        except (SmallCodeError, ToolError, OSError, ValueError):
+            return None  # the tool itself reports the error
+        lines = text.splitlines()
+        total = len(lines)
+        try:
+            start = max(1, int(call.arguments.get("start_line") or 1))
+            end = min(total, int(call.arguments.get("end_line") or total))
+        except (TypeError, ValueError):
+            return None
+        if total == 0 or start > end:
+            return None
+        limit = self.limit_chars()
+        body = number_lines(lines[start - 1 : end], start)
+        if len(body) <= limit:
+            return None
+        avg = max(8, len(body) // max(1, end - start + 1))
+        fit = max(10, (limit - 200) // avg)
+        ranged = "start_line" in call.arguments or "end_line" in call.arguments
+        if ranged:
+            stop = min(end, start + fit - 1)
+            while stop > start and len(number_lines(lines[start - 1 : stop], start)) > limit - 200:
+                stop -= max(1, (stop - start) // 10)
+            ctx.files_read.add(ctx.rel(resolved))
+            return Intervention(
+                "block",
+                f"{path} lines {start}-{stop} of {total} (you asked for {start}-{end}; the rest "
+                f"does not fit in one result: continue with start_line={stop + 1}):\n"
+                + number_lines(lines[start - 1 : stop], start),
+                ok=True,
+            )
+        head = min(self.head_lines, fit)
+        defs = outline(text, str(path))
+        parts = [
+            f"{path} is too large to read at once in this context window ({total} lines, "
+            f"~{len(text) // 4} tokens; about {fit} lines fit in one read)."
+        ]
+        if defs:
+            parts.append("Outline (line numbers of definitions):\n" + "\n".join(defs))
+        parts.append(f"First {head} lines:\n" + number_lines(lines[:head], 1))
+        parts.append(
+            f'Read the part you need with read_file(path="{path}", start_line=N, end_line=M), '
+            f"at most ~{fit} lines at a time, or use search to find a name."
+        )
+        message = "\n\n".join(parts)
+        if len(message) > limit:  # a huge outline: keep the head of it
+            message = message[: limit - 80] + "\n... (outline cut; use search to find names)"
+        return Intervention("block", message, ok=True)
+
+
+class WriteGuard:
+    """The first write_file over an existing file the model has not read is blocked once."""
+
+    name = "write"
+
+    def __init__(self) -> None:
+        self.warned: set[str] = set()
+
+    def observe(self, event: GuardEvent) -> Intervention | None:
+        call = event.call
+        if event.kind != "before_call" or call is None or call.name != "write_file":
+            return None
+        ctx = event.state.ctx
+        try:
+            target = ctx.resolve(str(call.arguments.get("path")))
+        except (SmallCodeError, ToolError, OSError):
+            return None
+        if not target.is_file():
+            return None
+        rel = ctx.rel(target)
+        if rel in ctx.files_read or rel in ctx.files_created or rel in self.warned:
+            return None
+        self.warned.add(rel)
+        return Intervention(
+            "block",
+            f"Not written: {rel} already exists and you have not read it, so write_file would "
+            f"replace content you have not seen. Read it first (read_file {rel}) and change it "
+            "with patch. If you really mean to replace the whole file, call write_file again.",
+        )

@@ -1,0 +1,166 @@
+"""Repetition: the same call again and again (loop guard), and calls that need not run twice
+(dedup of identical read-only calls, idempotent memory writes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smallcode.agent.guards.base import (
+    GuardEvent,
+    Intervention,
+    RunScoped,
+    call_key,
+    describe_call,
+    was_blocked,
+)
+
+# Tools whose success means the project changed: repeating another call after one is progress.
+WRITE_TOOLS = frozenset({"write_file", "patch", "edit", "append_file", "delete_file", "move_file"})
+
+# Memory tools whose repeated identical call changes nothing (names used by memory helpers).
+MEMORY_WRITE_TOOLS = frozenset(
+    {
+        "remember",
+        "memory_write",
+        "memory_save",
+        "memory_add",
+        "save_memory",
+        "add_memory",
+        "update_memory",
+    }
+)
+
+
+class RepetitionGuard(RunScoped):
+    """The same call with the same arguments, without progress in between.
+
+    Counted since the last successful write of something else. At ``warn_at`` the result gets a
+    warning; at ``stop_at`` the call is not run and the run stops (exit 1).
+    """
+
+    name = "loop"
+
+    def __init__(self, warn_at: int = 3, stop_at: int = 5) -> None:
+        self.warn_at = warn_at
+        self.stop_at = stop_at
+        self.counts: dict[str, int] = {}
+
+    def reset(self) -> None:
+        self.counts = {}
+
+    def observe(self, event: GuardEvent) -> Intervention | None:
+        self.fresh(event.state)
+        call = event.call
+        if call is None:
+            return None
+        key = call_key(call.name, call.arguments)
+        if event.kind == "before_call":
+            n = self.counts[key] = self.counts.get(key, 0) + 1
+            if n >= self.stop_at:
+                return Intervention(
+                    "stop",
+                    f"The model made the same call {n} times without progress in between: "
+                    f"{describe_call(call.name, call.arguments)}. Stopped to avoid an endless "
+                    "loop.",
+                )
+            return None
+        if event.kind != "after_call" or event.result is None:
+            return None
+        if call.name in WRITE_TOOLS and event.result.ok and not was_blocked(event):
+            # Progress: other calls may now legitimately give a different result.
+            self.counts = {key: self.counts.get(key, 0)}
+        n = self.counts.get(key, 0)
+        if n >= self.warn_at:
+            return Intervention(
+                "note",
+                f"You have made this exact call {n} times and nothing changed in between, so its "
+                "result will not change. Do something different (another file, another command, "
+                f"an edit), or if the task is done, reply with a summary. At {self.stop_at} "
+                "identical calls the run is stopped.",
+            )
+        return None
+
+
+@dataclass
+class _Cached:
+    turn: int
+    output: str
+
+
+class DedupGuard(RunScoped):
+    """An identical read-only call within ``window_turns`` turns gets the earlier result.
+
+    Any successful call that may change files (anything not read-only, bash included)
+    invalidates every cached result.
+    """
+
+    name = "dedup"
+
+    def __init__(self, read_only: set[str] | frozenset[str], window_turns: int = 3) -> None:
+        self.read_only = frozenset(read_only)
+        self.window_turns = window_turns
+        self.cache: dict[str, _Cached] = {}
+
+    def reset(self) -> None:
+        self.cache = {}
+
+    def observe(self, event: GuardEvent) -> Intervention | None:
+        self.fresh(event.state)
+        call = event.call
+        if call is None:
+            return None
+        key = call_key(call.name, call.arguments)
+        if event.kind == "before_call":
+            if call.name not in self.read_only:
+                return None
+            hit = self.cache.get(key)
+            if hit is None or event.state.turn - hit.turn > self.window_turns:
+                return None
+            return Intervention(
+                "block",
+                f"[dedup] Same call as in turn {hit.turn} and nothing was written since: here "
+                f"is that result again.\n{hit.output}",
+                ok=True,
+            )
+        if event.kind != "after_call" or event.result is None or was_blocked(event):
+            return None
+        if call.name in self.read_only:
+            if event.result.ok:
+                self.cache[key] = _Cached(event.state.turn, event.result.output)
+        else:
+            self.cache.clear()
+        return None
+
+
+class IdempotentWriteDedup(RunScoped):
+    """A memory write repeated with identical arguments in one run is skipped."""
+
+    name = "memory_dedup"
+
+    def __init__(self, tools: set[str] | frozenset[str] = MEMORY_WRITE_TOOLS) -> None:
+        self.tools = frozenset(tools)
+        self.done: set[str] = set()
+
+    def reset(self) -> None:
+        self.done = set()
+
+    def observe(self, event: GuardEvent) -> Intervention | None:
+        self.fresh(event.state)
+        call = event.call
+        if call is None or call.name not in self.tools:
+            return None
+        key = call_key(call.name, call.arguments)
+        if event.kind == "before_call" and key in self.done:
+            return Intervention(
+                "block",
+                "Already saved: an identical call ran earlier in this task, so it was skipped.",
+                ok=True,
+            )
+        if (
+            event.kind == "after_call"
+            and event.result is not None
+            and event.result.ok
+            and not was_blocked(event)
+        ):
+            self.done.add(key)
+        return None
