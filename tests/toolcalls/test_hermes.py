@@ -124,3 +124,14 @@ def test_placeholder_from_the_system_prompt_is_not_a_call():
         '{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>'
     )
     assert calls(text) == []
+
+
+def test_closing_tag_inside_a_json_string_value():
+    # a model writing a test for a tool-call parser: the content holds the tags themselves
+    content = 'SAMPLE = "<tool_call>{}</tool_call>"\n'
+    text = (
+        "<tool_call>\n"
+        + json.dumps({"name": "write_file", "arguments": {"path": "t.py", "content": content}})
+        + "\n</tool_call>\nDone."
+    )
+    assert calls(text) == [("write_file", {"path": "t.py", "content": content})]

@@ -82,3 +82,15 @@ def test_pythonic_booleans_and_numbers():
         ("grep", {"pattern": "x", "ignore_case": True}),
         ("read_file", {"path": "a", "limit": 3}),
     ]
+
+
+def test_signature_or_code_on_its_own_line_is_not_a_call():
+    text = "The helpers:\n\nread_file(path)\nbash(command, timeout=None)\nread_file(path: str)\n"
+    assert calls(text) == []
+
+
+def test_bare_words_between_call_markers_are_accepted():
+    # LFM2 / Gemma sometimes leave a string unquoted inside their call markers
+    assert calls("<|tool_call_start|>[list_files(path=src)]<|tool_call_end|>") == [
+        ("list_files", {"path": "src"})
+    ]

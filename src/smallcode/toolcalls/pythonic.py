@@ -31,6 +31,11 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
+class _Bare(str):
+    """An unquoted word or expression used as a value (``read_file(path)``): a signature or
+    code rather than a call, unless the call sits between a model's call markers."""
+
+
 def _value(node: ast.AST) -> Any:
     try:
         return ast.literal_eval(node)
@@ -38,9 +43,11 @@ def _value(node: ast.AST) -> Any:
         pass
     if isinstance(node, ast.Name):  # an unquoted word: true/false/null or a bare string
         low = node.id.lower()
-        return {"true": True, "false": False, "null": None, "none": None}.get(low, node.id)
+        if low in ("true", "false", "null", "none"):
+            return {"true": True, "false": False}.get(low)
+        return _Bare(node.id)
     try:
-        return ast.unparse(node)
+        return _Bare(ast.unparse(node))
     except Exception:
         return None
 
@@ -58,8 +65,34 @@ def _calls_in(node: ast.AST) -> list[ast.Call]:
     return []
 
 
-def parse_calls(src: str) -> list[tuple[str, dict[str, Any]]] | None:
-    """Calls in python syntax: [(name, args)]; None when ``src`` is not such a list of calls."""
+def parse_calls(src: str, strict: bool = False) -> list[tuple[str, dict[str, Any]]] | None:
+    """Calls in python syntax: [(name, args)]; None when ``src`` is not such a list of calls.
+
+    ``strict``: every value must be a literal (quoted string, number, list, ...); a bare
+    name like ``read_file(path)`` means code or a signature, not a call.
+    """
+    calls = _parse(src)
+    if calls is None:
+        return None
+    out = []
+    for name, args in calls:
+        bare = [k for k, v in args.items() if isinstance(v, _Bare)]
+        bare += [v for v in args.get(POSITIONAL, []) if isinstance(v, _Bare)]
+        if strict and bare:
+            return None
+        out.append((name, {k: _plain(v) for k, v in args.items()}))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _Bare):
+        return str(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _parse(src: str) -> list[tuple[str, dict[str, Any]]] | None:
     s = src.strip().rstrip(";").strip()
     if not s or len(s) > MAX_SOURCE:
         return None
@@ -168,7 +201,7 @@ def _read_value(s: str, i: int) -> tuple[Any, int]:
     try:
         return (float(word) if any(c in word for c in ".eE") else int(word)), j
     except ValueError:
-        return word, j
+        return _Bare(word), j
 
 
 def _parse_forgiving(s: str) -> list[tuple[str, dict[str, Any]]] | None:

@@ -21,6 +21,7 @@ from smallcode.toolcalls.candidates import (
     pythonic_candidates,
     tighten,
 )
+from smallcode.toolcalls.jsonscan import find_close, strip_fence
 from smallcode.toolcalls.schema import ToolIndex
 
 FORMAT = "hermes"
@@ -45,9 +46,7 @@ def parse_body(body: str, start: int, end: int, fmt: str) -> list[Candidate]:
         found = xml_invoke.parse_invokes(body, start, end, fmt)
         if found:
             return found
-    s = body.strip()
-    if s.startswith("```"):
-        s = s.strip("`").split("\n", 1)[-1] if "\n" in s else s
+    s = strip_fence(body)
     if s[:1] in ("{", "["):
         found = json_candidates(s, start, end, fmt)
         if found:
@@ -58,11 +57,39 @@ def parse_body(body: str, start: int, end: int, fmt: str) -> list[Candidate]:
     return name_then_json(s, start, end, fmt)
 
 
+def _json_past_closer(text: str, body_start: int, body_end: int) -> int:
+    """End of a JSON body whose string values contain the closing tag itself (a model writing
+    about tool calls); -1 when the body's JSON closes before the tag as usual, -2 when it
+    never closes at all."""
+    i = body_start
+    while i < body_end and text[i] in " \t\r\n":
+        i += 1
+    if i >= body_end or text[i] != "{" or find_close(text, i, body_end) > 0:
+        return -1
+    e = find_close(text, i)
+    if e < 0:
+        return -2
+    return e if e > body_end else -1
+
+
 def find(text: str, index: ToolIndex) -> list[Candidate]:
     if "<" not in text or not _OPEN.search(text):
         return []
     out: list[Candidate] = []
+    skip_to = 0
+    may_extend = True
     for m, body_end, region_end in marked_regions(text, _OPEN, _CLOSE):
+        if m.start() < skip_to:
+            continue
+        if may_extend:
+            e = _json_past_closer(text, m.end(), body_end)
+            if e > 0:
+                close = _CLOSE.search(text, e)
+                body_end = e
+                region_end = close.end() if close and not text[e : close.start()].strip() else e
+                skip_to = region_end
+            elif e == -2:
+                may_extend = False  # one unbounded scan that failed is enough
         end = tighten(text, m.end(), body_end, region_end)
         out.extend(parse_body(text[m.end() : min(body_end, end)], m.start(), end, FORMAT))
     return out

@@ -76,7 +76,7 @@ def find_pythonic(text: str, index: ToolIndex) -> list[Candidate]:
             pos = end
             continue
         start = m.start(1) if is_list else m.start()
-        calls = parse_calls(text[start:end]) or []
+        calls = parse_calls(text[start:end], strict=True) or []
         for name, args in calls:
             if cut and not args:
                 continue
