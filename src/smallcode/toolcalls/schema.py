@@ -45,6 +45,7 @@ class ToolIndex:
             self._lower.setdefault(name.lower(), []).append(name)
             self._norm.setdefault(normalize_name(name), []).append(name)
         self.names = list(self.params)
+        self._resolved: dict[tuple[str, bool], tuple[str, str | None] | None] = {}
         self.norm_names = [n for n in self._norm if n]
 
     def __bool__(self) -> bool:
@@ -59,6 +60,12 @@ class ToolIndex:
         """Map a name the model wrote to a known tool: (name, note or None), or None."""
         if not isinstance(raw, str):
             return None
+        key = (raw, fuzzy)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(raw, fuzzy)
+        return self._resolved[key]
+
+    def _resolve(self, raw: str, fuzzy: bool) -> tuple[str, str | None] | None:
         name = raw.strip(_NAME_STRIP)
         if not name or len(name) > 128:
             return None

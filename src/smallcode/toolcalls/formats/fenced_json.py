@@ -32,11 +32,15 @@ _LANGS = (
 
 def find(text: str, index: ToolIndex) -> list[Candidate]:
     out: list[Candidate] = []
+    tried = 0
     for f in find_fences(text):
         if f.lang not in _LANGS:
             continue
         body = text[f.body_start : f.body_end]
-        if "{" not in body and "[" not in body:
+        if ("{" not in body and "[" not in body) or not index.mentioned_in(body):
             continue
         out.extend(json_candidates(body, f.start, f.end, FORMAT))
+        tried += 1
+        if tried >= 256:
+            break
     return out

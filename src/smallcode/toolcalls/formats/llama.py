@@ -58,7 +58,7 @@ def _rest_of_line_blank(text: str, pos: int) -> bool:
 
 
 def find_pythonic(text: str, index: ToolIndex) -> list[Candidate]:
-    if "(" not in text or not index.names:
+    if "(" not in text or not any(n + "(" in text or n + " (" in text for n in index.names):
         return []
     out: list[Candidate] = []
     pos = 0

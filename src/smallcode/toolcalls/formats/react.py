@@ -50,7 +50,7 @@ def _input_value(text: str, i: int, limit: int) -> tuple[object, int, list[str]]
 
 
 def find(text: str, index: ToolIndex) -> list[Candidate]:
-    if "ction" not in text:
+    if "ction" not in text or not _ACTION.search(text):
         return []
     out: list[Candidate] = []
     stops = [m.start() for m in _STOP.finditer(text)]

@@ -29,6 +29,7 @@ _NAME_LINE = re.compile(
     r"^(?:-[ \t]+)?(?:tool|tool_name|name|function|action)[ \t]*:[ \t]*[\"']?([\w.\-]{1,100})[\"']?[ \t]*$",
     re.MULTILINE,
 )
+_KEYS = ("tool", "name", "function", "action")
 _KEY_LINE = re.compile(r"[\w\-]{1,60}[ \t]*:")
 
 
@@ -87,7 +88,7 @@ def _calls(src: str, start: int, end: int) -> list[Candidate]:
 
 
 def find(text: str, index: ToolIndex) -> list[Candidate]:
-    if ":" not in text:
+    if ":" not in text or not any(k in text for k in _KEYS):
         return []
     out: list[Candidate] = []
     for f in find_fences(text):
