@@ -84,7 +84,7 @@ def summarize_project(root: Path, settings: Any = None) -> ProjectSummary:
 
     summary.make_targets = makefile_targets(root)
     subs = (
-        _subprojects(root)
+        find_subprojects(root)
         if (summary.make_targets or not primary or _is_workspace(primary))
         else []
     )
@@ -137,7 +137,7 @@ def _is_workspace(d: Detection) -> bool:
     return any(n.startswith(("workspaces", "cargo workspace", "go.work")) for n in d.notes)
 
 
-def _subprojects(root: Path) -> list[tuple[str, Detection]]:
+def find_subprojects(root: Path) -> list[tuple[str, Detection]]:
     out: list[tuple[str, Detection]] = []
     candidates: list[Path] = []
     for child in sorted(root.iterdir()) if root.is_dir() else []:

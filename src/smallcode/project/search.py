@@ -209,6 +209,7 @@ def rg_ranking(
                 best[sid] = (weight, line, text.strip())
     finally:
         proc.kill()
+        proc.stdout.close()
         proc.wait()
     ranked = sorted(scores, key=lambda s: -scores[s])
     return ranked, {sid: (b[1], b[2]) for sid, b in best.items()}

@@ -111,11 +111,11 @@ def explain_symbol(ctx: ToolContext, symbol: str) -> str:
 @tool(read_only=True, core=False)
 def list_projects(ctx: ToolContext) -> str:
     """List the projects in this workspace with their files, symbols, lines and languages."""
-    from smallcode.project.bootstrap import _subprojects, summarize_project
+    from smallcode.project.bootstrap import find_subprojects, summarize_project
 
     index = code_index(ctx)
     rows = [(".", summarize_project(ctx.root, ctx.settings).runtime or "folder")]
-    rows += [(rel, d.ecosystem) for rel, d in _subprojects(ctx.root)]
+    rows += [(rel, d.ecosystem) for rel, d in find_subprojects(ctx.root)]
     lines = []
     for rel, kind in rows:
         st = index.stats("" if rel == "." else rel)
