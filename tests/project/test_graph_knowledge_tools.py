@@ -182,3 +182,14 @@ def test_warm_index_builds_the_index(app: Path) -> None:
         if embeddings.available():
             assert result["embedded"] > 0 and pending_count(ix) == 0
     assert warm_index(app, Settings.load(app, {"embeddings": "off"}))["indexed"] == 0
+
+
+def test_close_knowledge_releases_connections(app: Path) -> None:
+    from smallcode.tools.knowledge import close_knowledge
+
+    reg, ctx = _ctx(app)
+    assert reg.call("hybrid_search", {"query": "cart"}, ctx).ok
+    assert reg.call("memory_list", {}, ctx).ok
+    assert {"code_index", "memory_store"} <= set(ctx.extras)
+    close_knowledge(ctx)
+    assert "code_index" not in ctx.extras and "memory_store" not in ctx.extras

@@ -128,3 +128,11 @@ def list_projects(ctx: ToolContext) -> str:
 
 
 KNOWLEDGE_TOOLS = (hybrid_search, graph_search, explain_symbol, list_projects)
+
+
+def close_knowledge(ctx: ToolContext) -> None:
+    """Close the index and memory connections the knowledge and memory tools opened."""
+    for key in (_INDEX_KEY, "memory_store"):
+        item = ctx.extras.pop(key, None)
+        if item is not None:
+            item.close()
