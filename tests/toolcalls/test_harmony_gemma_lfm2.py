@@ -78,3 +78,8 @@ def test_lfm2_json_between_markers():
 def test_lfm2_unclosed_marker_at_end():
     text = '<|tool_call_start|>[bash(command="git status")]'
     assert calls(text) == [("bash", {"command": "git status"})]
+
+
+def test_gemma_print_wrapped_default_api_call():
+    text = "```tool_code\nprint(default_api.read_file(path='src/app.ts', start_line=10))\n```"
+    assert calls(text) == [("read_file", {"path": "src/app.ts", "start_line": 10})]

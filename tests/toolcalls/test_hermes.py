@@ -135,3 +135,13 @@ def test_closing_tag_inside_a_json_string_value():
         + "\n</tool_call>\nDone."
     )
     assert calls(text) == [("write_file", {"path": "t.py", "content": content})]
+
+
+def test_hermes2_pro_python_dict_with_arguments_first():
+    text = "<tool_call>\n{'arguments': {'path': 'a.py', 'limit': 5}, 'name': 'read_file'}\n</tool_call>"
+    assert calls(text) == [("read_file", {"path": "a.py", "limit": 5})]
+
+
+def test_arguments_string_holding_a_python_dict():
+    text = '<tool_call>{"name": "read_file", "arguments": "{\'path\': \'a.py\'}"}</tool_call>'
+    assert calls(text) == [("read_file", {"path": "a.py"})]

@@ -54,6 +54,14 @@ def _value(node: ast.AST) -> Any:
 
 def _calls_in(node: ast.AST) -> list[ast.Call]:
     if isinstance(node, ast.Call):
+        # Gemma's examples wrap calls in print(): print(default_api.read_file(path="a"))
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id == "print"
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Call)
+        ):
+            return [node.args[0]]
         return [node]
     if isinstance(node, ast.List | ast.Tuple):
         out: list[ast.Call] = []

@@ -110,6 +110,10 @@ def split_reasoning(text: str) -> tuple[str, str]:
     return "".join(visible).strip(), "\n\n".join(p for p in reasoning if p)
 
 
+# A visible reply longer than this is an answer: calls drafted in the reasoning are not run.
+MAX_VISIBLE_FOR_REASONING_CALLS = 600
+
+
 def extract_calls_with_reasoning(
     content: str, reasoning: str, tools: list[dict[str, Any]]
 ) -> list[ToolCall]:
@@ -117,12 +121,16 @@ def extract_calls_with_reasoning(
 
     A call after the reasoning (in the visible text) wins. If there is none, the calls the
     model wrote inside its reasoning are used: the last group of adjacent calls (earlier
-    ones are usually drafts it thought better of). Those are marked in ``repairs``.
+    ones are usually drafts it thought better of), marked in ``repairs``. Not when the
+    visible text is a full answer (over MAX_VISIBLE_FOR_REASONING_CALLS characters): a call
+    the model drafted and then decided against is never run.
     """
     visible, inline = split_reasoning(content or "")
     found = find_tool_calls(visible, tools)
     if found:
         return [f.call for f in found]
+    if len(visible.strip()) > MAX_VISIBLE_FOR_REASONING_CALLS:
+        return []
     thought = "\n\n".join(p for p in (reasoning or "", inline) if p)
     found = find_tool_calls(thought, tools)
     if not found:
