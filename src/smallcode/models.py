@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("--hf", nargs=2, metavar=("REPO", "FILE"), help="Hugging Face repo and file")
     dl.add_argument("--sha256", help="expected checksum")
     dl.add_argument("--name", help="file name to save as")
+    sub.add_parser("serve", help="serve a model over HTTP (see smallcode models serve -h)")
     return p
 
 
@@ -54,6 +55,10 @@ def main(argv: list[str]) -> int:
     from smallcode.config import Settings
     from smallcode.llm import models
 
+    if argv[:1] == ["serve"]:
+        from smallcode.llm.serve import main as serve_main
+
+        return serve_main(argv[1:])
     args = build_parser().parse_args(argv)
     settings = Settings.load()
     directory = models.models_dir(settings.models_dir)

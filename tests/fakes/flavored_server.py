@@ -5,7 +5,8 @@
 - ``llamacpp``: ``/v1/models`` (meta.n_ctx_train) + ``/props`` (default_generation_settings.n_ctx);
 - ``vllm``: ``/v1/models`` with ``max_model_len``;
 - ``openrouter``: ``/api/v1/models`` with ``context_length`` (base URL ``.../api/v1``);
-- ``llama-cpp-python``: ``/v1/models`` with ``owned_by: me`` and nothing else.
+- ``llama-cpp-python``: ``/v1/models`` with ``owned_by: me`` and nothing else; a prompt
+  longer than ``n_ctx`` (2 chars a token) is refused with 400 "maximum context length is N".
 
 ``POST .../chat/completions`` answers a short text (streamed when asked), checks the API key
 when one is set (401), the model name (404 "model not found") and tools support (400).
@@ -130,6 +131,16 @@ class FlavoredServer:
                 if body.get("model") not in fake.models:
                     msg = f"The model `{body.get('model')}` does not exist."
                     self._json(404, {"error": {"message": msg, "code": "model_not_found"}})
+                    return
+                prompt = sum(len(m.get("content") or "") for m in body.get("messages") or [])
+                if fake.kind == "llama-cpp-python" and prompt // 2 >= fake.n_ctx:
+                    msg = (
+                        f"This model's maximum context length is {fake.n_ctx} tokens. However, "
+                        f"you requested {prompt // 2} tokens ({prompt // 2} in the messages, "
+                        "None in the completion). Please reduce the length of the messages."
+                    )
+                    err = {"message": msg, "type": "invalid_request_error"}
+                    self._json(400, {"error": {**err, "code": "context_length_exceeded"}})
                     return
                 if body.get("tools") and not fake.tools:
                     msg = "This model does not support tools."

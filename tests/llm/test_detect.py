@@ -78,11 +78,19 @@ def test_ollama_show_and_ps():
         assert detect.detect_context_window("ollama", fake.url, "missing") is None
 
 
-def test_plain_server_has_no_window():
-    with FlavoredServer("llama-cpp-python", models=["model.gguf"]) as s:
+def test_llama_cpp_python_window_from_its_refusal():
+    with FlavoredServer("llama-cpp-python", models=["model.gguf"], n_ctx=2048) as s:
         ep = detect.identify(s.url)
-        assert ep.kind == "openai" and ep.loaded == ["model.gguf"]
-        assert detect.detect_context_window("openai", s.base_url, "model.gguf") is None
+        assert ep.kind == "openai" and ep.loaded == ["model.gguf"] and ep.windows == {}
+        assert detect.detect_context_window("openai", s.base_url, "model.gguf") == 2048
+        assert len(s.requests) == 1 and s.requests[0]["max_tokens"] == 1
+
+
+def test_generic_server_without_info_has_no_window():
+    with FlavoredServer("generic", models=["m"]) as s:
+        s.routes = lambda: {"/v1/models": {"data": [{"id": "m", "owned_by": "someone"}]}}
+        assert detect.detect_context_window("openai", s.base_url, "m") is None
+        assert s.requests == []  # no probing request for servers we cannot recognise
 
 
 def test_known_cloud_windows():
@@ -130,3 +138,12 @@ def test_nothing_listening(kind):
     url = closed_port_url()
     assert detect.identify(url) is None
     assert detect.detect_context_window(kind, url + "/v1", "m", timeout=0.5) is None
+
+
+def test_window_from_error_messages():
+    w = detect.window_from_error
+    assert w("Requested tokens (3030) exceed context window of 2048") == 2048
+    assert w("This model's maximum context length is 32768 tokens. However, you requested") == 32768
+    assert w("the model is loaded with context length of only 4096 tokens") == 4096
+    assert w('{"type":"exceed_context_size_error","n_prompt_tokens":9000,"n_ctx":8192}') == 8192
+    assert w("some other error") is None

@@ -340,4 +340,63 @@ def detect_context_window(
         entry = _find(listing["data"], model)
         if entry and _model_entry_window(entry):
             return _model_entry_window(entry)
+        if entry and entry.get("owned_by") == "me" and not is_cloud_url(base_url):
+            return overflow_window(base_url, model, headers)
     return known_window(model)
+
+
+OVERFLOW_TOKENS = 140_000
+
+
+def overflow_window(base_url: str, model: str, headers: dict[str, str] | None = None) -> int | None:
+    """Learn the window of a llama-cpp-python server (no info route) from its refusal.
+
+    That server checks the prompt length before evaluating anything, so a prompt far longer
+    than any window it could have is refused at once (about 0.25 s here) with "maximum
+    context length is N". Only used for servers that look like llama-cpp-python's.
+    """
+    body = {
+        "model": model,
+        "messages": [{"role": "user", "content": "x " * OVERFLOW_TOKENS}],
+        "max_tokens": 1,
+        "stream": False,
+    }
+    try:
+        status, data = http_json(
+            f"{api_base(base_url)}/chat/completions",
+            method="POST",
+            body=body,
+            headers=headers,
+            timeout=5.0,
+        )
+    except OSError:
+        return None
+    if status != 400:
+        return None
+    import json as _json
+
+    return window_from_error(data if isinstance(data, str) else _json.dumps(data))
+
+
+_WINDOW_IN_ERROR = (
+    r"exceed(?:s)? context window of (\d+)",  # llama-cpp-python
+    r"maximum context length is (\d+)",  # vLLM, OpenAI
+    r"context length of only (\d+)",  # LM Studio
+    r"\"n_ctx\"\s*:\s*(\d+)",  # llama.cpp server (exceed_context_size_error)
+    r"n_ctx[ =:]+(\d+)",
+)
+
+
+def window_from_error(text: str) -> int | None:
+    """The context window a server names in its "prompt too long" error, or None.
+
+    Servers that do not report their window up front (llama-cpp-python's server) still say it
+    when a prompt does not fit; the loop can learn it from there, shrink and retry.
+    """
+    import re
+
+    for pattern in _WINDOW_IN_ERROR:
+        m = re.search(pattern, text or "", re.IGNORECASE)
+        if m:
+            return int(m.group(1))
+    return None
