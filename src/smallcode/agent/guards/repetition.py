@@ -20,6 +20,7 @@ WRITE_TOOLS = frozenset({"write_file", "patch", "edit", "append_file", "delete_f
 # Memory tools whose repeated identical call changes nothing (names used by memory helpers).
 MEMORY_WRITE_TOOLS = frozenset(
     {
+        "memory_remember",
         "remember",
         "memory_write",
         "memory_save",
