@@ -149,6 +149,18 @@ def test_compaction_summarizes_in_one_step(tmp_path: Path) -> None:
     assert msgs == again and len(seen) == 1
 
 
+def test_pinned_messages_survive_summary_and_drop(tmp_path: Path) -> None:
+    for summarizer in (lambda middle: "summary", None):
+        c = cm(tmp_path, 8192)
+        c.summarizer = summarizer
+        msgs = chatty_history(20)
+        msgs.insert(1, Message("user", "Project: python, pytest", meta={"kind": "bootstrap"}))
+        c.prepare(msgs)
+        assert msgs[1].content == "Project: python, pytest"
+        assert msgs[2].content == "refactor utils.py"
+        assert c.compactions == 1
+
+
 def test_summary_failure_drops_oldest_but_keeps_system_and_task(tmp_path: Path) -> None:
     def broken(middle: list[Message]) -> str:
         raise RuntimeError("server down")

@@ -266,6 +266,10 @@ def test_temperature_rises_on_failures_and_resets(tmp_path: Path) -> None:
     assert st.ctx.extras["temperature"] == 0.65  # capped
     _step(g, st, c, ok=True)
     assert "temperature" not in st.ctx.extras
+    _step(g, st, c, ok=False)
+    assert st.ctx.extras["temperature"] == 0.35
+    g.observe(on_reply(st, reply("All done.")))  # a plain answer ends the task: back to base
+    assert "temperature" not in st.ctx.extras
 
 
 def test_blocked_calls_do_not_count_as_failures(tmp_path: Path) -> None:

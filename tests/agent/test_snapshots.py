@@ -62,6 +62,8 @@ def test_discarded_snapshot_is_not_undone(tmp_path: Path) -> None:
 
 def test_undo_text_for_the_repl(tmp_path: Path) -> None:
     assert undo_text(tmp_path) == "Nothing to undo."
+    assert history_text(tmp_path) == "No changes recorded."
+    assert not (tmp_path / ".smallcode").exists()  # asking does not create the store
     s = SnapshotStore.open(tmp_path)
     cid = s.record("n.txt", "write_file")
     (tmp_path / "n.txt").write_text("x")

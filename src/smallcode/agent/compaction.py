@@ -36,6 +36,14 @@ _RESULT_HEADER = re.compile(r"^\[(\w[\w.-]*) result\]", re.MULTILINE)
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
 
 
+# Harness messages that must survive compaction (project summary, instructions, ...).
+PINNED_KINDS = frozenset({"bootstrap", "instructions", "project", "pinned"})
+
+
+def is_pinned(m: Message) -> bool:
+    return bool(m.meta.get("pinned")) or m.meta.get("kind") in PINNED_KINDS
+
+
 def is_tool_result(m: Message) -> bool:
     return m.role == "tool" or (m.role == "user" and m.meta.get("kind") == "tool_results")
 
@@ -175,7 +183,8 @@ def compact_with_summary(
     """Replace everything between the system prompt and the tail (except the task) with one
     summary message. False (and nothing changed) when there is nothing to summarize or the
     summary request failed."""
-    middle = [m for i, m in enumerate(messages[1:tail_start], start=1) if i != task_i]
+    keep = {i for i in range(1, tail_start) if i == task_i or is_pinned(messages[i])}
+    middle = [m for i, m in enumerate(messages[1:tail_start], start=1) if i not in keep]
     if all(m.meta.get("kind") in ("summary", "dropped") for m in middle):
         return False  # nothing new to summarize
     try:
@@ -192,8 +201,7 @@ def compact_with_summary(
         + (f"\n\n{facts}" if facts else ""),
         meta={"kind": "summary"},
     )
-    keep_task = task_i is not None and task_i < tail_start
-    head = [messages[0]] + ([messages[task_i]] if keep_task and task_i is not None else [])
+    head = [messages[0]] + [messages[i] for i in sorted(keep)]
     messages[:] = [*head, summary, *messages[tail_start:]]
     return True
 
@@ -202,7 +210,7 @@ def _rounds(messages: list[Message], lo: int, hi: int, skip: int | None) -> list
     """Indices in [lo, hi) grouped so an assistant message and its results go together."""
     groups: list[list[int]] = []
     for i in range(lo, hi):
-        if i == skip:
+        if i == skip or is_pinned(messages[i]):
             continue
         if groups and is_tool_result(messages[i]) and messages[groups[-1][0]].role == "assistant":
             groups[-1].append(i)

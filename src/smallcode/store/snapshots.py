@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from smallcode.store.db import StoreError, Transaction, connect, project_store_dir
+from smallcode.store.db import PROJECT_DIR, StoreError, Transaction, connect, project_store_dir
 
 SNAPSHOT_DB = "snapshots.db"
 KEEP_CHANGES = 500
@@ -234,6 +234,8 @@ class SnapshotStore:
 
 def undo_text(root: Path | str, n: int = 1, *, force: bool = False) -> str:
     """What ``/undo [n] [--force]`` shows: undo the last n changes of the agent in ``root``."""
+    if not (Path(root) / PROJECT_DIR / SNAPSHOT_DB).is_file():
+        return "Nothing to undo."
     try:
         store = SnapshotStore.open(root)
     except StoreError as exc:
@@ -249,6 +251,8 @@ def undo_text(root: Path | str, n: int = 1, *, force: bool = False) -> str:
 
 def history_text(root: Path | str, limit: int = 20) -> str:
     """What ``/undo --list`` shows: the latest changes that can be undone, newest first."""
+    if not (Path(root) / PROJECT_DIR / SNAPSHOT_DB).is_file():
+        return "No changes recorded."
     try:
         store = SnapshotStore.open(root)
     except StoreError as exc:

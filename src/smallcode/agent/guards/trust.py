@@ -97,6 +97,8 @@ class TemperatureAdapter:
             r = event.reply
             if r.finish_reason == "length" or (r.unknown_tools and not r.calls):
                 failed = True
+            elif not r.calls:
+                failed = False  # a plain answer: the next task starts at the base again
         elif event.kind == "after_call" and event.result is not None and not was_blocked(event):
             failed = not event.result.ok
         if failed is None:
