@@ -274,3 +274,18 @@ def test_sloppy_patches_land_through_the_ladder(project: Path, run_agent) -> Non
         project / "m.py"
     ).read_text() == "class A:\n    def f(self):\n        x = 2\n        return x\n"
     assert "matched by indentation" in tool_messages(r.requests[2])[-1]
+
+
+def test_duplicate_call_in_one_reply_runs_once(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    twice = FakeReply(calls=[FakeCall("bash", {"command": "echo x >> log.txt"})] * 2)
+    r = run_agent(script([twice, text("done")]))
+    assert r.result.success
+    assert (project / "log.txt").read_text() == "x\n"
+    assert "appears twice" in tool_messages(r.requests[1])[-1]
+
+
+def test_blank_tool_name_gets_a_clear_message(run_agent) -> None:  # type: ignore[no-untyped-def]
+    blank = FakeReply(calls=[FakeCall("", {"path": "a.py"})])
+    r = run_agent(script([blank, text("sorry, done")]))
+    assert r.result.success
+    assert "empty name" in r.last_content(1) and "read_file" in r.last_content(1)
