@@ -223,6 +223,26 @@ def classify_http_error(status: int, body: str, url: str, model: str) -> Excepti
             status,
             body,
         )
+    low = detail.lower()
+    if "tool" in low and ("support" in low or "enable-auto-tool-choice" in low):
+        hint = (
+            "start vLLM with --enable-auto-tool-choice --tool-call-parser NAME"
+            if "enable-auto-tool-choice" in low
+            else "pick a model with tool support (e.g. qwen2.5-coder, qwen3) with SMALLCODE_MODEL"
+        )
+        return ModelRequestError(
+            f"model '{model}' cannot take tools here ({detail}): {hint}", status, body
+        )
+    from smallcode.llm.detect import window_from_error
+
+    window = window_from_error(detail)
+    if window:
+        return ModelRequestError(
+            f"the request does not fit the model's context window of {window} tokens: "
+            f"set SMALLCODE_CONTEXT_WINDOW={window} (or less) or shorten the task",
+            status,
+            body,
+        )
     if status == 404 or ("model" in detail.lower() and "not" in detail.lower()):
         return ModelRequestError(
             f"model '{model}' or endpoint {url} not found (HTTP {status}: {detail}): "
