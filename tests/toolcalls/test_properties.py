@@ -200,3 +200,24 @@ def test_large_random_text_is_bounded():
     _check(text)
     split_reasoning(text)
     assert time.perf_counter() - t < 5.0
+
+
+WHITESPACE_RUNS = {
+    "name-then-spaces": "<tool_call>read_file" + " " * 50000 + "x</tool_call>",
+    "call-id-spaces": "[TOOL_CALLS]read_file[CALL_ID]" + " " * 50000 + "x",
+    "action-spaces": "Action:" + " " * 50000 + "x" * 400,
+    "fence-spaces": "```" + " " * 50000 + "`x",
+    "yaml-spaces": "tool: read_file" + " " * 50000 + "x",
+    "line-spaces": " " * 50000 + "read_file(x",
+    "think-spaces": " " * 50000 + "<think",
+    "anchor-spaces": '"name"' + " " * 50000 + ': "read_file"',
+}
+
+
+@pytest.mark.parametrize("name", sorted(WHITESPACE_RUNS))
+def test_long_whitespace_runs_do_not_backtrack(name):
+    text = WHITESPACE_RUNS[name]
+    t = time.perf_counter()
+    _check(text)
+    split_reasoning(text)
+    assert time.perf_counter() - t < 2.0

@@ -46,7 +46,7 @@ def json_candidates(
 
 
 _PY_START = re.compile(r"\[?\s*[A-Za-z_][\w.]{0,100}\s*\(")
-_NAME_THEN_JSON = re.compile(r"([A-Za-z_][\w.\-]{0,100})\s*[:\n]?\s*(?=[{\[])")
+_NAME_THEN_JSON = re.compile(r"([A-Za-z_][\w.\-]{0,100})\s*(?::\s*)?(?=[{\[])")
 
 
 def pythonic_candidates(body: str, start: int, end: int, fmt: str) -> list[Candidate]:

@@ -22,7 +22,7 @@ from smallcode.toolcalls.schema import ToolIndex
 FORMAT = "mistral"
 _OPEN = re.compile(r"\[TOOL_CALLS\]")
 _CLOSE = re.compile(r"</s>|\[/TOOL_CALLS\]")
-_NAMED = re.compile(r"\s*([\w.\-]{1,100})\s*(?:\[CALL_ID\]\s*[\w\-]{0,64}\s*)?\[ARGS\]\s*")
+_NAMED = re.compile(r"\s*([\w.\-]{1,100})\s*(?:\[CALL_ID\]\s*(?:[\w\-]{1,64}\s*)?)?\[ARGS\]\s*")
 
 
 def _named_calls(body: str, start: int, end: int | None) -> list[Candidate]:

@@ -19,7 +19,7 @@ from smallcode.toolcalls.schema import ToolIndex
 
 FORMAT = "react"
 _ACTION = re.compile(
-    r"^[ \t]*(?:\*\*)?Action(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*([^\n]{1,300})$",
+    r"^[ \t]*(?:\*\*)?Action(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*([^\n]*)",
     re.MULTILINE | re.IGNORECASE,
 )
 _INPUT = re.compile(
@@ -59,6 +59,8 @@ def find(text: str, index: ToolIndex) -> list[Candidate]:
         if "input" in m.group(0).lower().split(":", 1)[0]:
             continue  # an "Action Input:" line
         head = m.group(1).strip().strip("`*").strip()
+        if not head or len(head) > 300:
+            continue
         # the next stop marker after this line bounds the input
         while si < len(stops) and stops[si] <= m.start():
             si += 1
