@@ -145,3 +145,12 @@ def test_hermes2_pro_python_dict_with_arguments_first():
 def test_arguments_string_holding_a_python_dict():
     text = '<tool_call>{"name": "read_file", "arguments": "{\'path\': \'a.py\'}"}</tool_call>'
     assert calls(text) == [("read_file", {"path": "a.py"})]
+
+
+def test_long_cut_off_write_keeps_its_content_exactly():
+    content = "line = 1\n" * 4000 + "    indented = 'x'  \n"
+    args = json.dumps({"path": "big.py", "content": content})
+    text = '<tool_call>\n{"name": "write_file", "arguments": ' + args[:-2]  # cut before '"}'
+    [call] = parse_tool_calls(text, TOOLS)
+    assert call.arguments == {"path": "big.py", "content": content}
+    assert "repaired broken JSON" in call.repairs

@@ -226,33 +226,34 @@ def strip_fence(body: str) -> str:
     return s.strip()
 
 
+_VALUE_START = re.compile(r"[{\[]")
+
+
 def iter_json_values(body: str, limit: int = 64) -> list[tuple[int, int, Any, bool]]:
     """Each top-level JSON object/list in ``body``: (start, end, value, repaired).
 
     An object that never closes runs to the end of ``body`` (a reply cut off mid-call).
+    At most ``limit`` values are returned and 4 * ``limit`` candidates tried.
     """
     out: list[tuple[int, int, Any, bool]] = []
     i = 0
     n = len(body)
-    while i < n and len(out) < limit:
-        a = body.find("{", i)
-        b = body.find("[", i)
-        starts = [x for x in (a, b) if x >= 0]
-        if not starts:
+    tries = 0
+    while len(out) < limit and tries < 4 * limit:
+        m = _VALUE_START.search(body, i)
+        if m is None:
             break
-        s = min(starts)
+        tries += 1
+        s = m.start()
         e = find_close(body, s)
         if e < 0:
             e = n
         loaded = loads_lenient(body[s:e])
         if loaded is not None:
             out.append((s, e, loaded[0], loaded[1]))
-            i = e
-        else:
-            i = s + 1 if e == n else e
-            if e == n:
-                # an unclosed value that does not load: nothing after it can either
-                break
+        elif e == n:
+            break  # an unclosed value that does not load: nothing after it can either
+        i = e
     return out
 
 
