@@ -218,10 +218,12 @@ def main(argv: list[str]) -> int:
 
 
 def _status(settings: Settings, io: WizardIO) -> int:
+    from dataclasses import replace
+
     from smallcode.llm.factory import make_provider
 
-    try:
-        provider = make_provider(settings)
+    try:  # a status never downloads a model
+        provider = make_provider(replace(settings, auto_fetch="false"))
     except SmallCodeError as exc:
         for line in status_lines(settings):
             io.say(line)
