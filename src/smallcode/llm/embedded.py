@@ -32,6 +32,14 @@ def llama_cpp_available() -> bool:
     return importlib.util.find_spec("llama_cpp") is not None
 
 
+def _for_template(m: Message) -> dict[str, Any]:
+    """OpenAI shape, but tool-call arguments as objects: chat templates render them with tojson."""
+    out = m.to_openai()
+    for tc, call in zip(out.get("tool_calls") or [], m.tool_calls, strict=False):
+        tc["function"]["arguments"] = call.arguments or {}
+    return out
+
+
 class EmbeddedProvider:
     name = "embedded"
 
@@ -99,7 +107,7 @@ class EmbeddedProvider:
         opts = options or RequestOptions()
         llm = self.load()
         kwargs: dict[str, Any] = {
-            "messages": [m.to_openai() for m in messages],
+            "messages": [_for_template(m) for m in messages],
             "stream": True,
             "max_tokens": opts.max_tokens or self.max_output_tokens,
         }
