@@ -95,6 +95,7 @@ def test_repl_session(project: Path, fake_server) -> None:  # type: ignore[no-un
     child.expect("Echo: hello again")
     child.sendline("/nonsense")
     child.expect("Unknown command")
+    child.expect("›")
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
