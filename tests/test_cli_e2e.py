@@ -150,7 +150,8 @@ def test_no_model_configured_exits_2(project: Path, cli) -> None:  # type: ignor
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
     assert "SMALLCODE_MODEL" in r.stderr or "SMALLCODE_BASE_URL" in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("smallcode: ")]
+    assert len(errors) == 1 and r.stderr.strip().splitlines()[-1] == errors[0]
 
 
 def test_task_from_stdin_and_dotenv(project: Path, fake_server, cli) -> None:  # type: ignore[no-untyped-def]

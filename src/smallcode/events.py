@@ -15,6 +15,7 @@ Event names and their data:
 - ``usage``        {prompt_tokens, completion_tokens, cached_tokens}
 - ``compaction``   {before_tokens, after_tokens}
 - ``error``        {message}
+- ``notice``       {message}              e.g. "found LM Studio at ..., using model ..."
 - ``done``         {result}
 """
 
@@ -37,6 +38,7 @@ EVENT_NAMES = (
     "usage",
     "compaction",
     "error",
+    "notice",
     "done",
 )
 

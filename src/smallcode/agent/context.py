@@ -76,6 +76,8 @@ class ContextManager:
         self.last_estimate = 0
         self.side_requests = 0
         self.side_usage = Usage()
+        # Set when the server showed the prompt did not fit: compact before the next request.
+        self.force_compact = False
 
     # ------------------------------------------------------------------ accounting
 
@@ -117,7 +119,12 @@ class ContextManager:
         total = self.estimate(messages, tools)
         budget = self.budget()
         grown = total - self._after_last >= budget * 0.1  # not stuck above the trigger
-        if total > budget or (total > budget * self.settings.compact_at and grown):
+        if (
+            self.force_compact
+            or total > budget
+            or (total > budget * self.settings.compact_at and grown)
+        ):
+            self.force_compact = False
             self.compact(messages, tools)
         return list(messages)
 

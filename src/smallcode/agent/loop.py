@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from smallcode.agent.context import ContextManager
@@ -16,7 +17,7 @@ from smallcode.agent.guards import CallRecord, GuardEvent, GuardSet, Interventio
 from smallcode.agent.normalize import NormalizedReply, final_answer, normalize_reply
 from smallcode.agent.result import RunResult, ToolCallRecord
 from smallcode.config import Settings
-from smallcode.errors import SmallCodeError
+from smallcode.errors import ModelRequestError, SmallCodeError
 from smallcode.events import EventBus
 from smallcode.llm.base import Provider, RequestOptions, complete
 from smallcode.tools.registry import ToolContext, ToolRegistry, ToolResult
@@ -50,8 +51,24 @@ class Agent:
         self.usage = Usage()
         self._cancel = threading.Event()
         self.retry_backoff_s = settings.retry_backoff
-        # Hook for the thinking budget and similar: extra request options per session.
+        # Extra request body fields for the whole session (e.g. provider-specific options).
         self.request_extra: dict[str, Any] = {}
+        # Session services (memory, evidence, sessions, tool choice) hook in here:
+        # task hooks run before the task message is added, end hooks after the run.
+        self.task_hooks: list[Callable[[Agent, str], None]] = []
+        self.end_hooks: list[Callable[[Agent, RunResult], None]] = []
+        # Opt-in cloud escalation (llm.router.Escalation) when the local model hard-fails.
+        self.escalation: Any = None
+        self.services: Any = None  # agent.services.SessionServices, set by build_agent
+        self._escalated: Provider | None = None
+
+    def thinking_extra(self) -> dict[str, Any]:
+        from smallcode.llm.thinking import thinking_extra_body
+
+        s = self.settings
+        return thinking_extra_body(
+            self.provider.model, self.provider.name, s.thinking_budget, s.thinking_disable
+        )
 
     # ------------------------------------------------------------------ public
 
@@ -69,10 +86,13 @@ class Agent:
         started = time.monotonic()
         result = RunResult()
         state = RunState(task=task, settings=self.settings, ctx=self.ctx, messages=self.messages)
-        self.messages.append(Message("user", task))
         files_before = (set(self.ctx.files_created), set(self.ctx.files_edited))
         try:
+            self._run_hooks(self.task_hooks, task)
+            self.messages.append(Message("user", task))
             self._loop(state, result, started)
+            if self._hard_failure(result):
+                self._escalate(state, result, started)
         except KeyboardInterrupt:
             result.stop_reason = "interrupted"
             result.error = "interrupted by the user"
@@ -96,17 +116,78 @@ class Agent:
         )
         result.prefix_reuse = round(self.context.prefix_reuse(), 3)
         result.requests = self.context.requests
+        self._run_hooks(self.end_hooks, result)
         self.events.emit("done", result=result)
         return result
 
+    def _run_hooks(self, hooks: list[Callable[[Agent, Any], None]], arg: Any) -> None:
+        for hook in hooks:
+            try:
+                hook(self, arg)
+            except (KeyboardInterrupt, SmallCodeError):
+                raise
+            except Exception as exc:  # a broken service must not break the run
+                self.events.emit("error", message=f"{getattr(hook, '__name__', 'hook')}: {exc}")
+
+    # ------------------------------------------------------------------ escalation
+
+    def _hard_failure(self, result: RunResult) -> bool:
+        return (
+            self.escalation is not None
+            and self._escalated is None
+            and (result.stop_reason == "max_turns" or result.stop_reason.startswith("guard:"))
+        )
+
+    def _escalate(self, state: RunState, result: RunResult, started: float) -> None:
+        """Let a stronger (cloud) model continue, once per run, only where the user opted in."""
+        reason = result.error or result.stop_reason
+        stronger = self.escalation.request(reason)
+        if stronger is None:
+            if self.escalation.enabled:
+                self.events.emit(
+                    "guard",
+                    guard="escalation",
+                    action="note",
+                    message=f"not escalated: {self.escalation.last_refusal}",
+                )
+            return
+        self.events.emit(
+            "guard",
+            guard="escalation",
+            action="note",
+            message=f"escalating to {stronger.name} {stronger.model}: {reason}",
+        )
+        local, self.provider, self._escalated = self.provider, stronger, stronger
+        self.messages.append(
+            Message(
+                "user",
+                f"The previous attempt stopped ({reason}). Take a different approach and finish the "
+                f"task: {state.task}",
+                meta={"kind": "note", "guard": "escalation"},
+            )
+        )
+        result.stop_reason, result.error = "", ""
+        try:
+            self._loop(
+                state,
+                result,
+                started,
+                turn_limit=result.turns + max(4, self.settings.max_turns // 2),
+            )
+        finally:
+            self.provider, self._escalated = local, None
+
     # ------------------------------------------------------------------ the loop
 
-    def _loop(self, state: RunState, result: RunResult, started: float) -> None:
+    def _loop(
+        self, state: RunState, result: RunResult, started: float, turn_limit: int | None = None
+    ) -> None:
+        limit = turn_limit or self.settings.max_turns
         while True:
             if self._cancel.is_set():
                 result.stop_reason = "interrupted"
                 return
-            if result.turns >= self.settings.max_turns:
+            if result.turns >= limit:
                 result.stop_reason = "max_turns"
                 result.error = f"stopped after {result.turns} model requests (--max-turns)"
                 return
@@ -158,30 +239,104 @@ class Agent:
                 return
 
     def _ask(self) -> NormalizedReply:
+        from smallcode.llm.thinking import ThinkingBudget, retry_after_budget
+
         tools = self.tool_schemas()
-        request = self.context.prepare(self.messages, tools)
-        options = RequestOptions(
-            # Adaptive retry temperature (guards/trust.py) sets an override after failures.
-            temperature=self.ctx.extras.get("temperature", self.settings.temperature),
-            max_tokens=self.context.output_reserve(),
-            extra_body=dict(self.request_extra),
-        )
-        raw = complete(
-            self.provider,
-            request,
-            tools,
-            options,
-            max_retries=self.settings.max_retries,
-            backoff_s=self.retry_backoff_s,
-            on_text=lambda t: self.events.emit("text", text=t),
-            on_reasoning=lambda t: self.events.emit("reasoning", text=t),
-            on_retry=lambda n, err, wait: self.events.emit(
-                "retry", attempt=n, error=err, wait_s=wait
-            ),
-        )
+        budget = ThinkingBudget(self.settings.thinking_budget)
+        extra = {**self.thinking_extra(), **self.request_extra}
+        raw, request = self._request(tools, extra, budget)
+        if raw.finish_reason == "budget":
+            # Reasoning ran past SMALLCODE_THINKING_BUDGET: ask again, thinking off or nudged.
+            retry = retry_after_budget(
+                self.provider.model, self.provider.name, self.settings.thinking_budget
+            )
+            self.events.emit(
+                "guard",
+                guard="thinking_budget",
+                action="retry",
+                message=f"reasoning passed {budget.budget_tokens} tokens; asking "
+                "again for a direct answer",
+            )
+            if retry.nudge:
+                self.messages.append(Message("user", retry.nudge, meta={"kind": "note"}))
+            raw, request = self._request(tools, {**retry.extra_body, **self.request_extra}, None)
         self.context.observe(request, raw.usage, tools)
         self.events.emit("usage", **raw.usage.to_dict())
+        if self._escalated is not None and self.escalation is not None:
+            self.escalation.record(raw.usage)
+        truncation = getattr(self.provider, "truncation", None)
+        if truncation is not None:
+            # Ollama silently cut the front of the prompt: compact before the next request.
+            self.context.force_compact = True
+            self.events.emit(
+                "guard", guard="server_truncation", action="note", message=truncation.message()
+            )
         return normalize_reply(raw, tools)
+
+    def _request(
+        self, tools: list[dict[str, Any]], extra: dict[str, Any], budget: Any
+    ) -> tuple[Any, list[Message]]:
+        """One model request (with transport retries); one more after the server showed the
+        prompt did not fit (a learned window, or Ollama's truncation)."""
+        for attempt in (1, 2):
+            request = self.context.prepare(self.messages, tools)
+            options = RequestOptions(
+                # Adaptive retry temperature (guards/trust.py) sets an override after failures.
+                temperature=self.ctx.extras.get("temperature", self.settings.temperature),
+                max_tokens=self.context.output_reserve(),
+                extra_body=extra,
+            )
+
+            def on_text(t: str) -> None:
+                if budget is not None:
+                    budget.feed_content(t)
+                self.events.emit("text", text=t)
+
+            def on_reasoning(t: str) -> None:
+                if budget is not None:
+                    budget.feed(t)
+                self.events.emit("reasoning", text=t)
+
+            try:
+                raw = complete(
+                    self.provider,
+                    request,
+                    tools,
+                    options,
+                    max_retries=self.settings.max_retries,
+                    backoff_s=self.retry_backoff_s,
+                    on_text=on_text,
+                    on_reasoning=on_reasoning,
+                    on_retry=lambda n, err, wait: self.events.emit(
+                        "retry", attempt=n, error=err, wait_s=wait
+                    ),
+                    should_stop=budget.should_stop if budget is not None else None,
+                )
+                return raw, request
+            except ModelRequestError as exc:
+                if attempt == 2 or not self._learn_from_overflow(exc):
+                    raise
+        raise AssertionError("unreachable")
+
+    def _learn_from_overflow(self, exc: ModelRequestError) -> bool:
+        """True when the error says the prompt was too long and compaction may fix it."""
+        from smallcode.llm.detect import window_from_error
+
+        window = window_from_error(f"{exc} {exc.body}")
+        if window and window < self.context.window:
+            self.events.emit(
+                "guard",
+                guard="context_window",
+                action="note",
+                message=f"the server's window is {window} tokens; compacting",
+            )
+            self.context.window = window
+            self.context.force_compact = True
+            return True
+        if getattr(self.provider, "truncation", None) is not None:
+            self.context.force_compact = True
+            return True
+        return False
 
     def _run_calls(
         self, calls: list[ToolCall], reply: NormalizedReply, state: RunState, result: RunResult

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from smallcode.agent.compaction import make_summarizer
 from smallcode.agent.context import ContextManager
 from smallcode.agent.guards import GuardSet, build_default_guards
@@ -15,8 +17,18 @@ from smallcode.tools.registry import ToolRegistry
 
 
 def build_system_prompt(settings: Settings) -> str:
-    """The fixed prefix of every request in the session: no dates, no counters."""
-    return load_prompt("system.md")
+    """The fixed prefix of every request in the session: no dates, no counters.
+
+    The project summary and instruction files (AGENTS.md, ...) follow the base prompt.
+    """
+    base = load_prompt("system.md")
+    from smallcode.project.context import project_prefix
+
+    try:
+        project = project_prefix(settings.cwd, settings)
+    except OSError:
+        project = ""
+    return f"{base}\n\n{project}" if project else base
 
 
 def build_registry(settings: Settings) -> ToolRegistry:
@@ -43,17 +55,30 @@ def build_agent(
     settings: Settings,
     events: EventBus | None = None,
     provider: Provider | None = None,
+    confirm: Callable[[str], bool] | None = None,
 ) -> Agent:
+    """A ready Agent for the project in ``settings.cwd``.
+
+    ``confirm(question) -> bool`` asks the user (interactive UI); without it, actions that need
+    consent (cloud escalation, provider changes by the model) follow the settings alone.
+    """
+    from smallcode.agent.services import SessionServices
     from smallcode.llm.factory import make_provider
+    from smallcode.llm.router import Router
 
     events = events or EventBus()
-    provider = provider or make_provider(settings)
+    provider = provider or make_provider(
+        settings, on_notice=lambda text: events.emit("notice", message=text)
+    )
     ctx = ToolContext(root=settings.cwd, settings=settings, events=events)
     registry = build_registry(settings)
     context = ContextManager(settings, provider.context_window(), events=events)
-    # Compaction summaries use the session's own model (one request, rarely).
-    context.summarizer = make_summarizer(provider, settings, context)
-    return Agent(
+    router = Router(settings, provider)
+    router.escalation.confirm = confirm
+    # Compaction summaries go to the FAST tier when one is configured (one request, rarely).
+    context.summarizer = make_summarizer(router.provider_for("side"), settings, context)
+    ctx.extras.update(provider=provider, router=router, confirm=confirm)
+    agent = Agent(
         settings,
         provider,
         registry,
@@ -63,13 +88,29 @@ def build_agent(
         guards=build_guards(settings, registry, ctx, context),
         context=context,
     )
+    agent.escalation = router.escalation if router.escalation.enabled else None
+    agent.services = SessionServices(agent)
+    return agent
+
+
+def resume_latest(agent: Agent, ref: str | None = None) -> str:
+    """Continue the latest saved conversation of this project (or the one ``ref`` names)."""
+    return agent.services.resume(ref)
 
 
 def close_agent(agent: Agent) -> None:
+    from smallcode.tools.knowledge import close_knowledge
+
+    if agent.services is not None:
+        agent.services.close()
+    close_knowledge(agent.ctx)
     shell = agent.ctx.extras.get("shell")
     if shell is not None:
         shell.close()
     snapshots = agent.ctx.extras.get("snapshot_guard")
     if snapshots is not None:
         snapshots.close()
+    router = agent.ctx.extras.get("router")
+    if router is not None:
+        router.close()
     agent.provider.close()

@@ -28,7 +28,7 @@ def run_once(
         if resume:
             from smallcode.agent.session import resume_latest
 
-            resume_latest(agent)
+            sys.stderr.write(f"  {resume_latest(agent)}\n")
         result = agent.run(task)
     finally:
         close_agent(agent)

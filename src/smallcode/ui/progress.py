@@ -18,6 +18,7 @@ class ProgressPrinter:
         bus.on("guard", self._guard)
         bus.on("retry", self._retry)
         bus.on("repair", self._repair)
+        bus.on("notice", self._notice)
 
     def _write(self, line: str) -> None:
         try:
@@ -43,6 +44,9 @@ class ProgressPrinter:
     def _retry(self, e: Event) -> None:
         d = e.data
         self._write(f"  ! retry {d.get('attempt')} in {d.get('wait_s', 0):.1f}s: {d.get('error')}")
+
+    def _notice(self, e: Event) -> None:
+        self._write(f"  {e.data.get('message')}")
 
     def _repair(self, e: Event) -> None:
         self._write(f"  ~ repaired {e.data.get('name')}: {'; '.join(e.data.get('repairs', []))}")

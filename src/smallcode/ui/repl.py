@@ -26,6 +26,7 @@ class StreamView:
         bus.on("tool_end", self._tool_end)
         bus.on("guard", self._guard)
         bus.on("retry", self._retry)
+        bus.on("notice", self._notice)
 
     def _text(self, e: Event) -> None:
         from rich.live import Live
@@ -69,6 +70,10 @@ class StreamView:
         msg = str(e.data.get("message", "")).splitlines()[0][:150]
         self.console.print(f"  [yellow]! {e.data.get('guard')}:[/] {_esc(msg)}", highlight=False)
 
+    def _notice(self, e: Event) -> None:
+        self.flush()
+        self.console.print(f"[dim]{_esc(str(e.data.get('message', '')))}[/]", highlight=False)
+
     def _retry(self, e: Event) -> None:
         self.flush()
         d = e.data
@@ -91,6 +96,7 @@ class Repl:
         self.events = events
         self.view = StreamView(console, settings.show_thinking)
         self.view.attach(events)
+        self.router = agent.ctx.extras.get("router")
 
     def banner(self) -> None:
         from smallcode import __version__
@@ -110,6 +116,12 @@ class Repl:
             result = self.agent.run(text)
         finally:
             self.view.flush()
+        changed = self.agent.ctx.extras.pop("provider_changed", None)
+        if changed:
+            self.console.print(
+                f"[dim]Provider settings saved ({_esc(str(changed.get('model')))}); they apply "
+                "from the next session.[/]"
+            )
         secs = time.monotonic() - started
         u = result.usage
         status = (
@@ -170,15 +182,33 @@ class Repl:
                 self.console.print("[yellow]Stopped.[/]")
 
 
+def ask_yes_no(console: Any) -> Any:
+    """A confirm(question) -> bool callback that asks in the terminal (default: no)."""
+
+    def confirm(question: str) -> bool:
+        from prompt_toolkit import prompt
+
+        try:
+            answer = prompt(f"{question} [y/N] ")
+        except (EOFError, KeyboardInterrupt):
+            return False
+        return answer.strip().lower() in ("y", "yes")
+
+    return confirm
+
+
 def run_repl(overrides: dict[str, Any], cwd: str | None = None, resume: bool = False) -> int:
     from rich.console import Console
 
     from smallcode.agent.session import build_agent, close_agent
+    from smallcode.ui import provider_wizard, session_commands  # noqa: F401  (registers commands)
 
+    provider_wizard.register_commands()
     settings = Settings.load(cwd, overrides)
-    events = EventBus()
-    agent = build_agent(settings, events)
     console = Console(highlight=False)
+    events = EventBus()
+    events.on("notice", lambda e: console.print(f"[dim]{_esc(str(e.data.get('message')))}[/]"))
+    agent = build_agent(settings, events, confirm=ask_yes_no(console))
     try:
         if resume:
             from smallcode.agent.session import resume_latest

@@ -1,0 +1,173 @@
+"""Session services: what ties one Agent to the project's knowledge and stores.
+
+- before each task: choose the optional tools (first task), offer relevant memories, knowledge
+  notes and past failures as a context message just before the task;
+- the evidence recorder follows every tool call through events;
+- after each task: save the conversation (``/sessions``, ``--resume``) and record the outcome.
+
+Every store is optional: one that cannot be opened (read-only folder, newer schema) is skipped
+rather than stopping the agent.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from smallcode.agent.result import RunResult
+from smallcode.agent.toolset import add_relevant_tools
+from smallcode.types import Message
+
+if TYPE_CHECKING:
+    from smallcode.agent.loop import Agent
+
+_STORE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    from smallcode.store.db import StoreError
+
+    return (*_STORE_ERRORS, StoreError)
+
+
+class SessionServices:
+    def __init__(self, agent: Agent) -> None:
+        self.agent = agent
+        self.session_id: str | None = None
+        self.recorder: Any = None
+        self.sessions: Any = None
+        self.tools_chosen = False
+        agent.task_hooks.append(self.before_task)
+        agent.end_hooks.append(self.after_task)
+
+    @property
+    def root(self) -> Any:
+        return self.agent.settings.cwd
+
+    # ------------------------------------------------------------------ sessions
+
+    def session_store(self) -> Any:
+        if self.sessions is None:
+            from smallcode.store.sessions import SessionStore
+
+            try:
+                self.sessions = SessionStore.open(self.root)
+            except _store_errors():
+                self.sessions = False
+        return self.sessions or None
+
+    def ensure_session(self, task: str) -> str | None:
+        if self.session_id is None:
+            store = self.session_store()
+            if store is not None:
+                p = self.agent.provider
+                try:
+                    self.session_id = store.create(
+                        title=task[:80],
+                        model=p.model,
+                        cwd=str(self.root),
+                        meta={"provider": p.name},
+                    )
+                except _store_errors():
+                    return None
+        return self.session_id
+
+    def resume(self, ref: str | None = None) -> str:
+        """Load a saved conversation (latest, or by id/prefix) into the agent."""
+        store = self.session_store()
+        if store is None:
+            return "No saved sessions (the project store cannot be opened)."
+        saved = store.load(ref) if ref else store.latest()
+        if saved is None:
+            return f"No saved session {ref!r}." if ref else "No saved session to resume."
+        history = [m for m in saved.messages if m.role != "system"]
+        # The current system prompt leads; the saved conversation follows unchanged.
+        self.agent.messages[:] = [self.agent.messages[0], *history]
+        self.session_id = saved.info.id
+        turns = sum(1 for m in history if m.role == "user" and not m.meta.get("kind"))
+        return f"Resumed session {saved.info.id[:8]} ({saved.info.title!r}, {turns} tasks)."
+
+    def list_sessions(self, limit: int = 20) -> list[Any]:
+        store = self.session_store()
+        return store.list(limit) if store is not None else []
+
+    # ------------------------------------------------------------------ per task
+
+    def before_task(self, agent: Agent, task: str) -> None:
+        settings = agent.settings
+        if not self.tools_chosen:
+            self.tools_chosen = True
+            from smallcode.tools.fsutil import project_files
+
+            n_source = sum(1 for f in project_files(self.root, limit=2000) if _is_source(f))
+            add_relevant_tools(agent.registry, task, settings.tools, n_source)
+        else:
+            add_relevant_tools(agent.registry, task, settings.tools)
+        session_id = self.ensure_session(task)
+        if session_id and self.recorder is None:
+            from smallcode.project.context import start_evidence
+
+            self.recorder = start_evidence(self.root, settings, session_id, task, agent.events)
+        elif self.recorder is not None:
+            self.recorder.set_task(task)
+        from smallcode.project.context import task_context
+
+        text = task_context(self.root, settings, task, session_id).text()
+        if text:
+            agent.messages.append(
+                Message("user", f"Context for the next task:\n{text}", meta={"kind": "context"})
+            )
+
+    def after_task(self, agent: Agent, result: RunResult) -> None:
+        if self.recorder is not None:
+            self.recorder.record_outcome(result.success, result.error or result.stop_reason)
+        store = self.session_store()
+        if store is not None and self.session_id:
+            try:
+                store.save(self.session_id, agent.messages)
+            except _store_errors():
+                pass
+
+    def stats(self) -> dict[str, int]:
+        if self.recorder is None or not self.session_id:
+            return {}
+        try:
+            return dict(self.recorder.store.stats(self.session_id))
+        except _store_errors():
+            return {}
+
+    def close(self) -> None:
+        if self.recorder is not None:
+            self.recorder.detach()
+            self.recorder.store.close()
+            self.recorder = None
+        if self.sessions:
+            self.sessions.close()
+        self.sessions = None
+
+
+SOURCE_SUFFIXES = (
+    ".py",
+    ".js",
+    ".ts",
+    ".tsx",
+    ".jsx",
+    ".go",
+    ".rs",
+    ".java",
+    ".kt",
+    ".c",
+    ".cc",
+    ".cpp",
+    ".h",
+    ".hpp",
+    ".cs",
+    ".rb",
+    ".php",
+    ".swift",
+    ".scala",
+)
+
+
+def _is_source(path: str) -> bool:
+    return path.endswith(SOURCE_SUFFIXES)
