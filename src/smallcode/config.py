@@ -85,7 +85,7 @@ class Settings:
         "SMALLCODE_TOOLS",
         "auto",
         "Tools offered beyond the core set: auto (by task and project), core, all, or a "
-        "comma-separated list of groups (code_search, memory, provider, undo) or tool names.",
+        "comma-separated list of groups (code_search, memory, provider) or tool names.",
     )
     bash_timeout: float = setting(
         "SMALLCODE_BASH_TIMEOUT", 120.0, "Default timeout of one bash command, in seconds."

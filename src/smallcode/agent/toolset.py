@@ -20,7 +20,6 @@ OPTIONAL_MODULES = (
     "smallcode.tools.knowledge",
     "smallcode.tools.memory",
     "smallcode.tools.provider",
-    "smallcode.tools.undo",
 )
 
 
@@ -82,7 +81,6 @@ GROUPS = (
             "openrouter",
         ),
     ),
-    Group("undo", ("undo_changes",), ("undo", "revert your", "roll back", "rollback")),
 )
 
 LARGE_PROJECT_FILES = 40  # above this many source files, code search is offered by default
