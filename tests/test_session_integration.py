@@ -166,3 +166,23 @@ def test_run_json_has_prefix_reuse(project: Path, fake_server, cli) -> None:  # 
     r = cli([*base_args(srv), "--json", "-P", "go"], project)
     result = json.loads(r.stdout)
     assert result["requests"] == 3 and result["prefix_reuse"] > 0.5
+
+
+def test_repeated_finished_write_ends_with_a_summary(project: Path, fake_server) -> None:  # type: ignore[no-untyped-def]
+    """A small model that repeats its last, finished step gets one request without tools."""
+
+    def policy(body: dict[str, Any], n: int) -> FakeReply:
+        if not body.get("tools"):
+            return text("I created hello.py, which prints hello.")
+        return FakeReply(
+            content='```json\n{"name": "write_file", "arguments": '
+            '{"path": "hello.py", "content": "print(1)\\n"}}\n```'
+        )
+
+    srv = fake_server(policy)
+    with SmallCode(model="fake", base_url=srv.base_url, cwd=project) as sc:
+        result = sc.run("create hello.py")
+    assert result.success and result.response == "I created hello.py, which prints hello."
+    assert len(srv.requests) == 4 and "tools" not in srv.requests[-1]
+    assert [c.ok for c in result.tool_calls] == [True, True, True]
+    assert (project / "hello.py").read_text() == "print(1)\n"

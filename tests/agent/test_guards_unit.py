@@ -45,11 +45,22 @@ def test_loop_guard_progress_resets_other_calls(tmp_path: Path) -> None:
     assert g.observe(before(st, test)) is None
 
 
-def test_loop_guard_identical_writes_are_not_progress(tmp_path: Path) -> None:
-    g, st = RepetitionGuard(warn_at=3, stop_at=4), make_state(tmp_path)
+def test_loop_guard_repeating_a_finished_write_asks_to_finish(tmp_path: Path) -> None:
+    # Identical writes are not progress; repeating one that succeeded means the work is done.
+    g, st = RepetitionGuard(warn_at=3, stop_at=5), make_state(tmp_path)
     w = call("write_file", path="a.py", content="x")
-    for _ in range(3):
+    for _ in range(2):
         _step(g, st, w)
+    iv = g.observe(before(st, w))
+    assert iv.action == "finish" and iv.ok and "already done" in iv.message
+
+
+def test_loop_guard_identical_failing_writes_stop(tmp_path: Path) -> None:
+    g, st = RepetitionGuard(warn_at=3, stop_at=4), make_state(tmp_path)
+    w = call("write_file", path="/etc/x", content="x")
+    for _ in range(3):
+        g.observe(before(st, w))
+        g.observe(after(st, w, False))
     assert g.observe(before(st, w)).action == "stop"
 
 

@@ -110,3 +110,17 @@ def test_schemas_come_from_signatures(registry: ToolRegistry) -> None:
     assert rf["parameters"]["properties"]["start_line"]["type"] == "integer"
     assert "relative to the project root" in rf["parameters"]["properties"]["path"]["description"]
     assert rf["description"].startswith("Read a text file")
+
+
+def test_new_files_get_the_umask_default_mode(ctx: ToolContext) -> None:
+    old = os.umask(0o022)
+    try:
+        write_file(ctx, "new.py", "x = 1\n")
+    finally:
+        os.umask(old)
+    assert (ctx.root / "new.py").stat().st_mode & 0o777 == 0o644
+
+
+def test_identical_rewrite_is_reported_unchanged(ctx: ToolContext) -> None:
+    write_file(ctx, "same.txt", "abc\n")
+    assert "already has exactly this content" in write_file(ctx, "same.txt", "abc\n")

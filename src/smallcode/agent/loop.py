@@ -23,6 +23,12 @@ from smallcode.llm.base import Provider, RequestOptions, complete
 from smallcode.tools.registry import ToolContext, ToolRegistry, ToolResult
 from smallcode.types import Message, ToolCall, Usage
 
+# Ends the tool results of models that write calls as text: small models otherwise repeat
+# a finished step instead of answering.
+TEXT_RESULTS_HINT = (
+    "Continue with the next step. If the task is done, reply with a short summary and no tool call."
+)
+
 
 class Agent:
     """One conversation with one model over one project. ``run`` may be called repeatedly."""
@@ -234,14 +240,38 @@ class Agent:
             stop = self._run_calls(calls, reply, state, result)
             if iv and iv.action == "note":
                 self._note(iv)
+            if stop is not None and stop.action == "finish":
+                self._finish(result, stop)
+                return
             if stop is not None:
                 self._stop(result, stop, reply)
                 return
 
-    def _ask(self) -> NormalizedReply:
+    def _finish(self, result: RunResult, iv: Intervention) -> None:
+        """The work is done but the model keeps calling tools: one request without tools."""
+        self.events.emit("guard", guard=iv.guard, action="finish", message=iv.message)
+        self.messages.append(Message("user", iv.message, meta={"kind": "note", "guard": iv.guard}))
+        result.turns += 1
+        reply = self._ask(offer_tools=False)
+        result.usage.add(reply.usage)
+        self.usage.add(reply.usage)
+        self._append_assistant(reply, [])
+        result.response = final_answer(reply) or self._changes_summary()
+        result.stop_reason = "done"
+
+    def _changes_summary(self) -> str:
+        """What the session changed, for a model that finished without saying so."""
+        parts = []
+        if self.ctx.files_created:
+            parts.append("created " + ", ".join(sorted(self.ctx.files_created)))
+        if self.ctx.files_edited:
+            parts.append("edited " + ", ".join(sorted(self.ctx.files_edited)))
+        return f"Done: {'; '.join(parts)}." if parts else ""
+
+    def _ask(self, offer_tools: bool = True) -> NormalizedReply:
         from smallcode.llm.thinking import ThinkingBudget, retry_after_budget
 
-        tools = self.tool_schemas()
+        tools = self.tool_schemas() if offer_tools else []
         budget = ThinkingBudget(self.settings.thinking_budget)
         extra = {**self.thinking_extra(), **self.request_extra}
         raw, request = self._request(tools, extra, budget)
@@ -271,7 +301,9 @@ class Agent:
             self.events.emit(
                 "guard", guard="server_truncation", action="note", message=truncation.message()
             )
-        return normalize_reply(raw, tools)
+        # Without tools offered, calls written anyway are still recognised (and not run), so
+        # their text does not end up in the answer.
+        return normalize_reply(raw, tools if offer_tools else self.tool_schemas())
 
     def _request(
         self, tools: list[dict[str, Any]], extra: dict[str, Any], budget: Any
@@ -348,11 +380,12 @@ class Agent:
                 self.events.emit("repair", name=call.name, repairs=list(call.repairs))
             self.events.emit("tool_start", name=call.name, args=call.arguments, id=call.id)
             before = self.guards.observe(GuardEvent("before_call", state, reply=reply, call=call))
-            if before and before.action in ("block", "stop"):
+            if before and before.action in ("block", "finish", "stop"):
                 res = ToolResult(call.name, before.ok, before.message)
-                self.events.emit(
-                    "guard", guard=before.guard, action=before.action, message=before.message
-                )
+                if before.action == "block":  # a stop is announced once, by _stop
+                    self.events.emit(
+                        "guard", guard=before.guard, action="block", message=before.message
+                    )
             else:
                 res = self.registry.call(call.name, call.arguments, self.ctx)
             after = self.guards.observe(
@@ -378,7 +411,7 @@ class Agent:
             state.calls.append(CallRecord(state.turn, call.name, call.arguments, res.ok, output))
             outputs.append((call, output))
             for iv in (before, after):
-                if iv and iv.action == "stop":
+                if iv and iv.action in ("stop", "finish"):
                     stop = iv
             if stop:
                 break
@@ -413,6 +446,7 @@ class Agent:
         # Calls parsed from text: answer in text too (servers without tool support reject
         # role=tool messages).
         parts = [f"[{c.name} result]\n{out}" for c, out in outputs]
+        parts.append(TEXT_RESULTS_HINT)
         self.messages.append(Message("user", "\n\n".join(parts), meta={"kind": "tool_results"}))
 
     def _close_open_calls(self) -> None:

@@ -29,6 +29,7 @@ def normalize_reply(reply: ModelReply, tools: list[dict[str, Any]]) -> Normalize
         extract_calls_with_reasoning,
         repair_native_call,
         split_reasoning,
+        strip_tool_call_text,
     )
 
     visible, inline_reasoning = split_reasoning(reply.content)
@@ -46,6 +47,9 @@ def normalize_reply(reply: ModelReply, tools: list[dict[str, Any]]) -> Normalize
     else:
         calls = extract_calls_with_reasoning(reply.content, reply.reasoning, tools)
         native = False
+        if calls:
+            # What the user sees is the prose around the calls, not the call text itself.
+            visible = strip_tool_call_text(visible, tools)
     return NormalizedReply(
         content=visible.strip(),
         reasoning=reasoning,

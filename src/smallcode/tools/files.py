@@ -67,6 +67,12 @@ def write_file(ctx: ToolContext, path: str, content: str) -> str:
     if target.is_dir():
         raise ToolError(f"{path} is a directory")
     existed = target.exists()
+    if existed and _same_content(target, content):
+        ctx.files_read.add(ctx.rel(target))
+        return (
+            f"{path} already has exactly this content (unchanged). If the task is done, "
+            "reply with a short summary without calling a tool."
+        )
     guard = ctx.extras.get("before_write")
     if guard is not None:
         guard(ctx, target, "write_file")
@@ -85,6 +91,13 @@ def write_file(ctx: ToolContext, path: str, content: str) -> str:
         verb = "Created"
     n = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
     return f"{verb} {path} ({n} lines)."
+
+
+def _same_content(target: Path, content: str) -> bool:
+    try:
+        return target.stat().st_size == len(content.encode()) and read_text(target) == content
+    except (OSError, ValueError):
+        return False
 
 
 @tool

@@ -12,6 +12,8 @@ Interventions:
                 e.g. a de-duplicated read returning the earlier result)
 - ``retry``     discard the reply (do not run its calls) and ask again with the message
 - ``continue``  the reply had no calls but the run must not end: add the message and go on
+- ``finish``    the work looks done but the model keeps calling tools: do not run the call;
+                ask once more with no tools offered, for a short summary that ends the run
 - ``stop``      end the run (exit 1) with the message as the reason
 
 One module per guard family: repetition (loop, dedup, memory dedup), spiral, greeting,

@@ -12,6 +12,8 @@ Interventions:
                 e.g. a de-duplicated read returning the earlier result)
 - ``retry``     discard the reply (do not run its calls) and ask again with the message
 - ``continue``  the reply had no calls but the run must not end: add the message and go on
+- ``finish``    the work looks done but the model keeps calling tools: do not run the call;
+                ask once more with no tools offered, for a short summary that ends the run
 - ``stop``      end the run (exit 1) with the message as the reason
 """
 
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from smallcode.tools.registry import ToolContext, ToolResult
     from smallcode.types import Message
 
-Action = Literal["note", "block", "retry", "continue", "stop"]
+Action = Literal["note", "block", "retry", "continue", "finish", "stop"]
 
 
 @dataclass
@@ -83,9 +85,10 @@ class GuardSet:
     SEVERITY: ClassVar[dict[str, int]] = {
         "note": 0,
         "continue": 1,
-        "block": 2,
-        "retry": 3,
-        "stop": 4,
+        "finish": 2,
+        "block": 3,
+        "retry": 4,
+        "stop": 5,
     }
 
     def __init__(self, guards: list[Guard] | None = None) -> None:
@@ -112,7 +115,7 @@ class GuardSet:
                 top = Intervention("note", "\n".join(iv.message for iv in found), top.guard)
         if event.kind == "before_call" and event.call is not None:
             # after_call guards (trust decay, temperature) must know a call was never run.
-            blocked = top is not None and top.action in ("block", "stop")
+            blocked = top is not None and top.action in ("block", "finish", "stop")
             event.state.extras["blocked_call"] = event.call if blocked else None
         return top
 

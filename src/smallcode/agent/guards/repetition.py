@@ -45,9 +45,12 @@ class RepetitionGuard(RunScoped):
         self.warn_at = warn_at
         self.stop_at = stop_at
         self.counts: dict[str, int] = {}
+        # Writes that succeeded, by call identity: running one again cannot change anything.
+        self.done_writes: set[str] = set()
 
     def reset(self) -> None:
         self.counts = {}
+        self.done_writes = set()
 
     def observe(self, event: GuardEvent) -> Intervention | None:
         self.fresh(event.state)
@@ -57,6 +60,15 @@ class RepetitionGuard(RunScoped):
         key = call_key(call.name, call.arguments)
         if event.kind == "before_call":
             n = self.counts[key] = self.counts.get(key, 0) + 1
+            if key in self.done_writes and n >= 3:
+                # Small models often repeat their last, finished step instead of answering.
+                return Intervention(
+                    "finish",
+                    f"{describe_call(call.name, call.arguments)} was already done and would "
+                    "change nothing. Do not call any tool now: tell the user in one or two "
+                    "sentences what you did.",
+                    ok=True,
+                )
             if n >= self.stop_at:
                 return Intervention(
                     "stop",
@@ -70,8 +82,9 @@ class RepetitionGuard(RunScoped):
         if call.name in WRITE_TOOLS and event.result.ok and not was_blocked(event):
             # Progress: other calls may now legitimately give a different result.
             self.counts = {key: self.counts.get(key, 0)}
+            self.done_writes = {key}
         n = self.counts.get(key, 0)
-        if n >= self.warn_at:
+        if n >= self.warn_at and not was_blocked(event):
             return Intervention(
                 "note",
                 f"You have made this exact call {n} times and nothing changed in between, so its "
