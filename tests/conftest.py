@@ -32,6 +32,8 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     # Never probe real local servers from tests.
     monkeypatch.setenv("SMALLCODE_PROBE_URLS", "none")
     monkeypatch.setenv("SMALLCODE_RETRY_BACKOFF", "0.01")
+    # Never download a packaged model from a test.
+    monkeypatch.setenv("SMALLCODE_AUTO_FETCH", "false")
 
 
 def make_git_repo(path: Path, files: dict[str, str] | None = None) -> Path:
