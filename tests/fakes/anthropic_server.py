@@ -16,11 +16,10 @@ Replies come from ``script`` (dicts with ``content``, ``thinking``, ``tool_calls
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.ollama_server import QuietServer
+from tests.fakes.http import FakeHandler, FakeHTTPServer, QuietServer
 
 
 def _err(kind: str, message: str) -> dict[str, Any]:
@@ -28,7 +27,7 @@ def _err(kind: str, message: str) -> dict[str, Any]:
 
 
 @dataclass
-class FakeAnthropic:
+class FakeAnthropic(FakeHTTPServer):
     api_key: str = "sk-ant-test-0123456789"
     models: tuple[str, ...] = ("claude-sonnet-4-5", "claude-haiku-4-5")
     script: list[dict[str, Any]] = field(default_factory=list)
@@ -36,63 +35,31 @@ class FakeAnthropic:
     url: str = ""
     _server: QuietServer | None = None
 
-    def start(self) -> FakeAnthropic:
-        from http.server import BaseHTTPRequestHandler
-
+    def handler_class(self) -> type[FakeHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(FakeHandler):
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
+                raw = self.read_body()
                 if self.path != "/v1/messages":
-                    self._json(404, _err("not_found_error", "Not Found"))
+                    self.send_json(404, _err("not_found_error", "Not Found"))
                     return
                 if self.headers.get("x-api-key") != fake.api_key:
-                    self._json(401, _err("authentication_error", "invalid x-api-key"))
+                    self.send_json(401, _err("authentication_error", "invalid x-api-key"))
                     return
                 try:
                     body = json.loads(raw)
                 except ValueError:
-                    self._json(400, _err("invalid_request_error", "invalid JSON body"))
+                    self.send_json(400, _err("invalid_request_error", "invalid JSON body"))
                     return
                 fake.requests.append(body)
                 problem = fake.validate(body, self.headers)
                 if problem:
-                    self._json(*problem)
+                    self.send_json(*problem)
                     return
                 fake.reply(self, body)
 
-            def _json(self, status: int, obj: Any) -> None:
-                data = json.dumps(obj).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = QuietServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FakeAnthropic:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+        return Handler
 
     def validate(self, body: dict[str, Any], headers: Any) -> tuple[int, dict[str, Any]] | None:
         bad = "invalid_request_error"
@@ -116,10 +83,10 @@ class FakeAnthropic:
             prev_ids = {b["id"] for b in blocks if b.get("type") == "tool_use"}
         return None
 
-    def reply(self, h: Any, body: dict[str, Any]) -> None:
+    def reply(self, h: FakeHandler, body: dict[str, Any]) -> None:
         reply = self.script.pop(0) if self.script else {}
         if "status" in reply:
-            h._json(
+            h.send_json(
                 reply["status"],
                 _err(reply.get("error_type", "api_error"), reply.get("message", "error")),
             )
@@ -128,15 +95,12 @@ class FakeAnthropic:
             last = body["messages"][-1]["content"]
             text = next((b["text"] for b in last if b.get("type") == "text"), "")
             reply = {"content": f"echo: {text}"}
-        h.send_response(200)
-        h.send_header("Content-Type", "text/event-stream")
-        h.send_header("Transfer-Encoding", "chunked")
-        h.end_headers()
+        h.start_chunked("text/event-stream")
 
         def send(event: str, data: dict[str, Any]) -> None:
-            payload = f"event: {event}\ndata: {json.dumps({'type': event, **data})}\n\n".encode()
-            h.wfile.write(f"{len(payload):x}\r\n".encode() + payload + b"\r\n")
-            h.wfile.flush()
+            h.send_chunk(
+                f"event: {event}\ndata: {json.dumps({'type': event, **data})}\n\n".encode()
+            )
 
         usage = {"input_tokens": 25, "output_tokens": 1, "cache_read_input_tokens": 5}
         send("message_start", {"message": {"id": "msg_1", "role": "assistant", "usage": usage}})
@@ -161,7 +125,7 @@ class FakeAnthropic:
             index += 1
         if reply.get("stream_error"):
             send("error", {"error": {"type": "overloaded_error", "message": reply["stream_error"]}})
-            h.wfile.write(b"0\r\n\r\n")
+            h.end_chunked()
             return
         for n, call in enumerate(reply.get("tool_calls") or []):
             block = {"type": "tool_use", "id": f"toolu_{n}", "name": call["name"], "input": {}}
@@ -176,5 +140,4 @@ class FakeAnthropic:
         stop = reply.get("stop_reason") or ("tool_use" if reply.get("tool_calls") else "end_turn")
         send("message_delta", {"delta": {"stop_reason": stop}, "usage": {"output_tokens": 12}})
         send("message_stop", {})
-        h.wfile.write(b"0\r\n\r\n")
-        h.wfile.flush()
+        h.end_chunked()

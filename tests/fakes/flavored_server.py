@@ -15,18 +15,15 @@ when one is set (401), the model name (404 "model not found") and tools support 
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.fakes.ollama_server import QuietServer
+from tests.fakes.http import FakeHandler, FakeHTTPServer, QuietServer
 
 
 @dataclass
-class FlavoredServer:
+class FlavoredServer(FakeHTTPServer):
     kind: str = "lmstudio"
     models: list[str] = field(default_factory=lambda: ["qwen2.5-coder-7b-instruct"])
     loaded: list[str] = field(default_factory=list)
@@ -99,38 +96,32 @@ class FlavoredServer:
             }
         }
 
-    def start(self) -> FlavoredServer:
+    def handler_class(self) -> type[FakeHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(FakeHandler):
             def do_GET(self) -> None:
                 if fake.delay:
                     time.sleep(fake.delay)
                 routes = fake.routes()
                 path = self.path.split("?")[0].rstrip("/")
                 if path in routes:
-                    self._json(200, routes[path])
+                    self.send_json(200, routes[path])
                 else:
-                    self._json(404, {"error": {"message": f"Unexpected endpoint {path}"}})
+                    self.send_json(404, {"error": {"message": f"Unexpected endpoint {path}"}})
 
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = self.read_json()
                 if not self.path.endswith("/chat/completions"):
-                    self._json(404, {"error": {"message": f"Unexpected endpoint {self.path}"}})
+                    self.send_json(404, {"error": {"message": f"Unexpected endpoint {self.path}"}})
                     return
                 fake.requests.append(body)
                 if fake.api_key and self.headers.get("Authorization") != f"Bearer {fake.api_key}":
-                    self._json(401, {"error": {"message": "Invalid API key", "code": 401}})
+                    self.send_json(401, {"error": {"message": "Invalid API key", "code": 401}})
                     return
                 if body.get("model") not in fake.models:
                     msg = f"The model `{body.get('model')}` does not exist."
-                    self._json(404, {"error": {"message": msg, "code": "model_not_found"}})
+                    self.send_json(404, {"error": {"message": msg, "code": "model_not_found"}})
                     return
                 prompt = sum(len(m.get("content") or "") for m in body.get("messages") or [])
                 if fake.kind == "llama-cpp-python" and prompt // 2 >= fake.n_ctx:
@@ -140,15 +131,15 @@ class FlavoredServer:
                         "None in the completion). Please reduce the length of the messages."
                     )
                     err = {"message": msg, "type": "invalid_request_error"}
-                    self._json(400, {"error": {**err, "code": "context_length_exceeded"}})
+                    self.send_json(400, {"error": {**err, "code": "context_length_exceeded"}})
                     return
                 if body.get("tools") and not fake.tools:
                     msg = "This model does not support tools."
-                    self._json(400, {"error": {"message": msg}})
+                    self.send_json(400, {"error": {"message": msg}})
                     return
                 usage = {"prompt_tokens": 12, "completion_tokens": 1, "total_tokens": 13}
                 if not body.get("stream"):
-                    self._json(
+                    self.send_json(
                         200,
                         {
                             "id": "c1",
@@ -165,11 +156,7 @@ class FlavoredServer:
                         },
                     )
                     return
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.close_connection = True
+                self.start_sse()
                 for piece, finish in ((fake.reply, None), ("", "stop")):
                     chunk = {
                         "id": "c1",
@@ -178,33 +165,8 @@ class FlavoredServer:
                             {"index": 0, "delta": {"content": piece}, "finish_reason": finish}
                         ],
                     }
-                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                final = {"id": "c1", "choices": [], "usage": usage}
-                self.wfile.write(f"data: {json.dumps(final)}\n\ndata: [DONE]\n\n".encode())
-                self.wfile.flush()
+                    self.send_sse(chunk)
+                self.send_sse({"id": "c1", "choices": [], "usage": usage})
+                self.send_sse_done()
 
-            def _json(self, status: int, obj: Any) -> None:
-                data = json.dumps(obj).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = QuietServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FlavoredServer:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+        return Handler

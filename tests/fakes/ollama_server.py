@@ -22,19 +22,13 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fakes.http import FakeHandler, FakeHTTPServer, QuietServer
+
+__all__ = ["FakeModel", "FakeOllama", "QuietServer", "Reply"]
+
 Reply = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
-
-
-class QuietServer(ThreadingHTTPServer):
-    """A threading server that does not print a traceback when a client hangs up."""
-
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
 
 
 @dataclass
@@ -69,7 +63,7 @@ class FakeModel:
 
 
 @dataclass
-class FakeOllama:
+class FakeOllama(FakeHTTPServer):
     models: dict[str, FakeModel] = field(default_factory=dict)
     script: list[Reply] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -78,87 +72,54 @@ class FakeOllama:
     loaded: dict[str, int] = field(default_factory=dict)  # model -> num_ctx it is loaded with
     fail_next: int = 0  # answer this many chat requests with HTTP 503 first
     url: str = ""
-    _server: ThreadingHTTPServer | None = None
+    _server: QuietServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_model(self, name: str, **kw: Any) -> FakeModel:
         self.models[name] = FakeModel(name, **kw)
         return self.models[name]
 
-    # ------------------------------------------------------------------ lifecycle
+    # ------------------------------------------------------------------ HTTP
 
-    def start(self) -> FakeOllama:
+    def handler_class(self) -> type[FakeHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(FakeHandler):
             def do_GET(self) -> None:
                 fake.paths.append(f"GET {self.path}")
                 if self.path == "/":
-                    self._send(200, "Ollama is running", "text/plain")
+                    self.send_text(200, "Ollama is running", "text/plain")
                 elif self.path == "/api/version":
-                    self._json(200, {"version": "0.9.0"})
+                    self.send_json(200, {"version": "0.9.0"})
                 elif self.path == "/api/tags":
-                    self._json(200, {"models": [{"name": n, "model": n} for n in fake.models]})
+                    self.send_json(200, {"models": [{"name": n, "model": n} for n in fake.models]})
                 elif self.path == "/api/ps":
                     models = [
                         {"name": n, "model": n, "context_length": c} for n, c in fake.loaded.items()
                     ]
-                    self._json(200, {"models": models})
+                    self.send_json(200, {"models": models})
                 else:
-                    self._send(404, "404 page not found", "text/plain")
+                    self.send_text(404, "404 page not found", "text/plain")
 
             def do_POST(self) -> None:
                 fake.paths.append(f"POST {self.path}")
-                length = int(self.headers.get("Content-Length") or 0)
                 try:
-                    body = json.loads(self.rfile.read(length) or b"{}")
+                    body = self.read_json()
                 except ValueError:
-                    self._json(400, {"error": "invalid JSON"})
+                    self.send_json(400, {"error": "invalid JSON"})
                     return
                 if self.path == "/api/show":
                     model = fake.models.get(body.get("model") or body.get("name", ""))
                     if model is None:
-                        self._json(404, {"error": f"model '{body.get('model')}' not found"})
+                        self.send_json(404, {"error": f"model '{body.get('model')}' not found"})
                     else:
-                        self._json(200, model.show())
+                        self.send_json(200, model.show())
                 elif self.path == "/api/chat":
                     fake._chat(self, body)
                 else:
-                    self._send(404, "404 page not found", "text/plain")
+                    self.send_text(404, "404 page not found", "text/plain")
 
-            def _send(self, status: int, text: str, ctype: str) -> None:
-                data = text.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _json(self, status: int, obj: Any) -> None:
-                self._send(status, json.dumps(obj), "application/json")
-
-        self._server = QuietServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> FakeOllama:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+        return Handler
 
     # ------------------------------------------------------------------ chat
 
@@ -166,20 +127,22 @@ class FakeOllama:
     def chat_requests(self) -> list[dict[str, Any]]:
         return self.requests
 
-    def _chat(self, h: Any, body: dict[str, Any]) -> None:
+    def _chat(self, h: FakeHandler, body: dict[str, Any]) -> None:
         with self._lock:
             self.requests.append(body)
             name = body.get("model", "")
             model = self.models.get(name)
             if model is None:
-                h._json(404, {"error": f'model "{name}" not found, try pulling it first'})
+                h.send_json(404, {"error": f'model "{name}" not found, try pulling it first'})
                 return
             if self.fail_next > 0:
                 self.fail_next -= 1
-                h._json(503, {"error": "server busy"})
+                h.send_json(503, {"error": "server busy"})
                 return
             if body.get("tools") and not model.tools:
-                h._json(400, {"error": f"registry.ollama.ai/library/{name} does not support tools"})
+                h.send_json(
+                    400, {"error": f"registry.ollama.ai/library/{name} does not support tools"}
+                )
                 return
             num_ctx = int((body.get("options") or {}).get("num_ctx") or 4096)
             if self.loaded.get(name) != num_ctx:
@@ -190,7 +153,7 @@ class FakeOllama:
         if callable(reply):
             reply = reply(body)
         if "status" in reply:
-            h._json(reply["status"], {"error": reply.get("error", "error")})
+            h.send_json(reply["status"], {"error": reply.get("error", "error")})
             return
         messages = body.get("messages") or []
         sent = sum(len(m.get("content") or "") + 16 for m in messages)
@@ -198,7 +161,7 @@ class FakeOllama:
         tokens = sent // 4
         evaluated = min(tokens, num_ctx - 64) if tokens > num_ctx else tokens
         if tokens > num_ctx and reply.get("lose_user"):
-            h._json(500, {"error": "no user query found in messages"})
+            h.send_json(500, {"error": "no user query found in messages"})
             return
         if not reply:
             last_user = next(
@@ -238,17 +201,12 @@ class FakeOllama:
                     else {}
                 ),
             }
-            h._json(200, merged)
+            h.send_json(200, merged)
             return
-        h.send_response(200)
-        h.send_header("Content-Type", "application/x-ndjson")
-        h.send_header("Transfer-Encoding", "chunked")
-        h.end_headers()
+        h.start_chunked("application/x-ndjson")
 
         def write(obj: dict[str, Any]) -> None:
-            data = (json.dumps({"model": name, "done": False, **obj}) + "\n").encode()
-            h.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-            h.wfile.flush()
+            h.send_chunk((json.dumps({"model": name, "done": False, **obj}) + "\n").encode())
 
         for part in parts:
             write(part)
@@ -256,5 +214,4 @@ class FakeOllama:
             write({"error": reply["stream_error"]})
         else:
             write(final)
-        h.wfile.write(b"0\r\n\r\n")
-        h.wfile.flush()
+        h.end_chunked()

@@ -18,8 +18,9 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.http import FakeHandler, FakeHTTPServer
 
 
 @dataclass
@@ -76,53 +77,28 @@ def last_tool_result(body: dict[str, Any]) -> str:
     return ""
 
 
-class FakeOpenAIServer:
+class FakeOpenAIServer(FakeHTTPServer):
     def __init__(self, policy: Policy, *, n_ctx: int = 8192, model: str = "fake-model") -> None:
         self.policy = policy
         self.n_ctx = n_ctx
         self.model = model
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return self._server.server_address[1]
+        self.bind()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    def start(self) -> FakeOpenAIServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FakeOpenAIServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return f"{self.url}/v1"
 
     # ------------------------------------------------------------------ HTTP
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+    def handler_class(self) -> type[FakeHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(FakeHandler):
             def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/models"):
-                    self._json(
+                    self.send_json(
                         200,
                         {
                             "object": "list",
@@ -136,7 +112,7 @@ class FakeOpenAIServer:
                         },
                     )
                 elif self.path.startswith("/props"):
-                    self._json(
+                    self.send_json(
                         200,
                         {
                             "default_generation_settings": {"n_ctx": server.n_ctx},
@@ -144,13 +120,12 @@ class FakeOpenAIServer:
                         },
                     )
                 else:
-                    self._json(404, {"error": {"message": "not found"}})
+                    self.send_json(404, {"error": {"message": "not found"}})
 
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = self.read_json()
                 if not self.path.endswith("/chat/completions"):
-                    self._json(404, {"error": {"message": f"unknown path {self.path}"}})
+                    self.send_json(404, {"error": {"message": f"unknown path {self.path}"}})
                     return
                 with server.lock:
                     n = len(server.requests)
@@ -166,36 +141,22 @@ class FakeOpenAIServer:
                         404: f"model '{body.get('model')}' not found",
                         401: "invalid api key",
                     }.get(code, "internal error")
-                    self._json(code, {"error": {"message": msg}})
+                    self.send_json(code, {"error": {"message": msg}})
                     return
                 prompt_tokens = reply.prompt_tokens or max(1, len(json.dumps(body)) // 4)
                 if body.get("stream"):
                     self._stream(reply, prompt_tokens)
                 else:
-                    self._json(200, _completion(reply, server.model, prompt_tokens))
-
-            def _json(self, code: int, data: Any) -> None:
-                raw = json.dumps(data).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                    self.send_json(200, _completion(reply, server.model, prompt_tokens))
 
             def _stream(self, reply: FakeReply, prompt_tokens: int) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.close_connection = True
+                self.start_sse()
                 for chunk in _sse_chunks(reply, server.model, prompt_tokens):
                     if chunk is None:  # "cut": stop mid-stream
                         self.wfile.flush()
                         return
-                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                    self.wfile.flush()
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
+                    self.send_sse(chunk)
+                self.send_sse_done()
 
         return Handler
 
