@@ -210,3 +210,34 @@ def test_version(project: Path, cli) -> None:  # type: ignore[no-untyped-def]
     for flag in ("--version", "-v"):
         r = cli([flag], project)
         assert r.returncode == 0 and r.stdout.strip() == f"smallcode {__version__}"
+
+
+def test_invented_tool_in_text_gets_the_valid_tools(project: Path, fake_server, cli) -> None:  # type: ignore[no-untyped-def]
+    invented = FakeReply(
+        content='```json\n{"name": "create_hello.py", "arguments": {"path": "hello.py"}}\n```'
+    )
+    srv = fake_server(
+        script(
+            [
+                invented,
+                FakeReply(
+                    content='```json\n{"name": "write_file", "arguments": '
+                    '{"path": "hello.py", "content": "print(1)"}}\n```'
+                ),
+                text("Created hello.py."),
+            ]
+        )
+    )
+    r = cli([*args_for(srv), "-P", "create hello.py"], project)
+    assert r.returncode == 0, r.stderr
+    note = srv.requests[1]["messages"][-1]["content"]
+    assert "unknown tool(s) create_hello.py" in note and "write_file" in note
+    assert (project / "hello.py").read_text() == "print(1)"
+    assert r.stdout.strip() == "Created hello.py."
+
+
+def test_invented_tool_corrections_are_bounded(project: Path, fake_server, cli) -> None:  # type: ignore[no-untyped-def]
+    srv = fake_server(script([FakeReply(content='{"name": "teleport", "arguments": {}}')]))
+    r = cli([*args_for(srv), "-P", "go"], project)
+    assert len(srv.requests) == 3  # two corrections, then the reply stands
+    assert r.returncode in (0, 1)

@@ -25,9 +25,7 @@ from smallcode.types import Message, ToolCall, Usage
 
 # Ends the tool results of models that write calls as text: small models otherwise repeat
 # a finished step instead of answering.
-TEXT_RESULTS_HINT = (
-    "Continue with the next step. If the task is done, reply with a short summary and no tool call."
-)
+TEXT_RESULTS_HINT = "If the task is done, answer with a short summary (no tool call)."
 
 
 class Agent:
@@ -217,7 +215,7 @@ class Agent:
                 self._note(iv)
                 continue
 
-            if reply.unknown_tools and not reply.calls:
+            if reply.unknown_tools and not reply.calls and self._may_correct(state):
                 self._append_assistant(reply, [])
                 self.messages.append(
                     Message("user", self._unknown_tools_note(reply), meta={"kind": "note"})
@@ -470,6 +468,12 @@ class Agent:
         result.stop_reason = f"guard:{iv.guard}"
         result.error = iv.message
         result.response = final_answer(reply)
+
+    def _may_correct(self, state: RunState, limit: int = 2) -> bool:
+        """Bounded corrections of calls to tools that do not exist (then the reply counts)."""
+        n = state.extras.get("unknown_tool_notes", 0)
+        state.extras["unknown_tool_notes"] = n + 1
+        return n < limit
 
     def _unknown_tools_note(self, reply: NormalizedReply) -> str:
         names = ", ".join(sorted(set(reply.unknown_tools)))

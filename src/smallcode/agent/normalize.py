@@ -30,6 +30,7 @@ def normalize_reply(reply: ModelReply, tools: list[dict[str, Any]]) -> Normalize
         repair_native_call,
         split_reasoning,
         strip_tool_call_text,
+        unknown_tool_names,
     )
 
     visible, inline_reasoning = split_reasoning(reply.content)
@@ -50,6 +51,8 @@ def normalize_reply(reply: ModelReply, tools: list[dict[str, Any]]) -> Normalize
         if calls:
             # What the user sees is the prose around the calls, not the call text itself.
             visible = strip_tool_call_text(visible, tools)
+        elif tools:
+            unknown = unknown_tool_names(reply.content, tools)
     return NormalizedReply(
         content=visible.strip(),
         reasoning=reasoning,

@@ -100,7 +100,7 @@ class SessionServices:
             from smallcode.tools.fsutil import project_files
 
             n_source = sum(1 for f in project_files(self.root, limit=2000) if _is_source(f))
-            add_relevant_tools(agent.registry, task, settings.tools, n_source)
+            add_relevant_tools(agent.registry, task, settings.tools, n_source, agent.context.window)
         else:
             add_relevant_tools(agent.registry, task, settings.tools)
         session_id = self.ensure_session(task)

@@ -83,7 +83,8 @@ GROUPS = (
     ),
 )
 
-LARGE_PROJECT_FILES = 40  # above this many source files, code search is offered by default
+LARGE_PROJECT_FILES = 40  # above this many source files, code search is offered by default...
+ROOMY_WINDOW = 16384  # ...when the context window has room for the extra schemas
 
 
 def optional_tools() -> dict[str, Tool]:
@@ -101,7 +102,7 @@ def optional_tools() -> dict[str, Tool]:
     return found
 
 
-def wanted_groups(task: str, setting: str, source_files: int = 0) -> set[str]:
+def wanted_groups(task: str, setting: str, source_files: int = 0, window: int = 0) -> set[str]:
     setting = (setting or "auto").strip().lower()
     names = {g.name for g in GROUPS}
     if setting == "all":
@@ -113,17 +114,17 @@ def wanted_groups(task: str, setting: str, source_files: int = 0) -> set[str]:
     for g in GROUPS:
         if any(re.search(rf"\b{re.escape(k)}", low) for k in g.keywords):
             chosen.add(g.name)
-    if source_files > LARGE_PROJECT_FILES:
+    if source_files > LARGE_PROJECT_FILES and window >= ROOMY_WINDOW:
         chosen.add("code_search")
     return chosen
 
 
 def add_relevant_tools(
-    registry: ToolRegistry, task: str, setting: str, source_files: int = 0
+    registry: ToolRegistry, task: str, setting: str, source_files: int = 0, window: int = 0
 ) -> list[str]:
     """Add the optional tools this task needs; returns the names added (in a stable order)."""
     available = optional_tools()
-    groups = wanted_groups(task, setting, source_files)
+    groups = wanted_groups(task, setting, source_files, window)
     explicit = {s.strip() for s in (setting or "").split(",")}
     added: list[str] = []
     for g in GROUPS:

@@ -11,6 +11,7 @@ against the tool schemas, and never raises on any input.
     split_reasoning(text) -> (visible, reasoning)
     extract_calls_with_reasoning(content, reasoning, tools) -> list[ToolCall]
     recover_visible_answer(content, reasoning) -> str
+    unknown_tool_names(text, tools) -> list[str]   (call-shaped text naming no known tool)
 """
 
 from smallcode.toolcalls.native import repair_native_call
@@ -26,6 +27,7 @@ from smallcode.toolcalls.reasoning import (
     split_reasoning,
 )
 from smallcode.toolcalls.repair import repair_arguments
+from smallcode.toolcalls.unknown import unknown_tool_names
 
 __all__ = [
     "FoundCall",
@@ -37,4 +39,5 @@ __all__ = [
     "repair_native_call",
     "split_reasoning",
     "strip_tool_call_text",
+    "unknown_tool_names",
 ]
