@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
 from smallcode.errors import EndpointError, ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions
-from smallcode.llm.httpcommon import error_text, open_stream
+from smallcode.llm.httpcommon import error_text, make_client, open_stream, stream_cut
 from smallcode.types import (
     Chunk,
     Finish,
@@ -116,8 +117,6 @@ class AnthropicProvider:
         context_window: int = 0,
         temperature: float | None = None,
     ) -> None:
-        import httpx2 as httpx
-
         url = (base_url or DEFAULT_URL).rstrip("/")
         self.base_url = url[:-3] if url.endswith("/v1") else url
         self.model = model
@@ -125,14 +124,12 @@ class AnthropicProvider:
         self.max_tokens = max_tokens
         self.window = context_window
         self.temperature = temperature
-        self._client = httpx.Client(
-            headers={
-                "x-api-key": api_key,
-                "anthropic-version": API_VERSION,
-                "content-type": "application/json",
-            },
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-        )
+        headers = {
+            "x-api-key": api_key,
+            "anthropic-version": API_VERSION,
+            "content-type": "application/json",
+        }
+        self._client = make_client(headers, timeout)
 
     def context_window(self) -> int | None:
         return self.window or DEFAULT_WINDOW
@@ -181,25 +178,15 @@ class AnthropicProvider:
                 self._client.build_request("POST", url, json=body), stream=True
             )
 
-        resp = open_stream(
-            send,
-            url=url,
-            model=self.model,
-            kind="anthropic",
-        )
-        try:
+        with closing(open_stream(send, url=url, model=self.model, kind="anthropic")) as resp:
             yield from self._read(resp)
-        finally:
-            resp.close()
 
     def _read(self, resp: Any) -> Iterator[Chunk]:
-        import httpx2 as httpx
-
         usage = Usage()
         reason = "stop"
         tool_index: dict[int, int] = {}  # content block index -> tool call index
         event = ""
-        try:
+        with stream_cut("Anthropic", EndpointError):
             for line in resp.iter_lines():
                 if line.startswith("event:"):
                     event = line[6:].strip()
@@ -251,10 +238,6 @@ class AnthropicProvider:
                         f"Anthropic stream error ({err.get('type', 'error')}): "
                         f"{error_text(json.dumps(data))}; try again later"
                     )
-        except httpx.TransportError as exc:
-            raise EndpointError(
-                f"Anthropic stream was cut ({type(exc).__name__}); try again"
-            ) from None
         raise TransientError("Anthropic stream ended without message_stop; try again")
 
     def close(self) -> None:

@@ -1,4 +1,4 @@
-"""HTTP helpers shared by the native providers (Ollama, Anthropic) and detection.
+"""HTTP helpers shared by the providers (OpenAI-compatible, Ollama, Anthropic) and detection.
 
 One place that turns an HTTP failure into one clear line for the user: a wrong URL, a server
 that is down, a wrong model name, a missing key, a model without tool support. The messages
@@ -8,14 +8,40 @@ say what to do next, never dump a traceback or a whole response body.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from smallcode.errors import ModelRequestError, TransientError
+from smallcode.errors import EndpointError, ModelRequestError, TransientError
+
+if TYPE_CHECKING:
+    import httpx2
 
 # Status codes worth another try (llm.base.complete retries TransientError).
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 529}
+
+
+def make_client(
+    headers: dict[str, str],
+    timeout: float,
+    *,
+    connect: float | None = None,
+    pool: float | None = None,
+) -> httpx2.Client:
+    """A provider's HTTP client: ``timeout`` to read and write, ``connect`` (default the
+    smaller of ``timeout`` and 10 s) to connect, ``pool`` (default ``timeout``) to wait for a
+    free connection."""
+    import httpx2
+
+    return httpx2.Client(
+        headers=headers,
+        timeout=httpx2.Timeout(
+            timeout,
+            connect=min(timeout, 10.0) if connect is None else connect,
+            pool=timeout if pool is None else pool,
+        ),
+    )
 
 
 def root_url(base_url: str) -> str:
@@ -114,6 +140,49 @@ def connect_error(url: str, exc: BaseException) -> TransientError:
         f"cannot reach {url}: is the server running? Check SMALLCODE_BASE_URL "
         "or run `smallcode provider`"
     )
+
+
+def transport_reason(exc: Exception) -> str:
+    """A transport failure in a few words (``connection refused``, else the exception text)."""
+    text = str(exc).strip()
+    if "Connection refused" in text or "Errno 111" in text:
+        return "connection refused"
+    return text or type(exc).__name__
+
+
+@contextmanager
+def transport_errors(url: str) -> Iterator[None]:
+    """Inside: httpx2 failures of a request to ``url`` become one-line project errors.
+
+    Cannot connect, timed out and cut connections raise TransientError (``llm.base.complete``
+    retries those); any other httpx2 error raises EndpointError.
+    """
+    import httpx2
+
+    try:
+        yield
+    except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
+        raise TransientError(
+            f"cannot reach the model endpoint {url}: {transport_reason(exc)}"
+        ) from exc
+    except (httpx2.ReadTimeout, httpx2.WriteTimeout, httpx2.PoolTimeout) as exc:
+        raise TransientError(f"the model endpoint {url} timed out") from exc
+    except (httpx2.RemoteProtocolError, httpx2.ReadError, httpx2.WriteError) as exc:
+        raise TransientError(f"connection to {url} was cut: {transport_reason(exc)}") from exc
+    except httpx2.HTTPError as exc:
+        raise EndpointError(f"request to {url} failed: {transport_reason(exc)}") from exc
+
+
+@contextmanager
+def stream_cut(source: str, error: type[EndpointError] = TransientError) -> Iterator[None]:
+    """Inside: a transport failure while reading a reply raises ``error`` with
+    ``<source> stream was cut (<ExceptionName>); try again``."""
+    import httpx2
+
+    try:
+        yield
+    except httpx2.TransportError as exc:
+        raise error(f"{source} stream was cut ({type(exc).__name__}); try again") from None
 
 
 def open_stream(

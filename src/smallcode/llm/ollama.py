@@ -17,12 +17,20 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
 from smallcode.errors import EndpointError, ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions
-from smallcode.llm.httpcommon import connect_error, error_text, open_stream, root_url
+from smallcode.llm.httpcommon import (
+    connect_error,
+    error_text,
+    make_client,
+    open_stream,
+    root_url,
+    stream_cut,
+)
 from smallcode.types import (
     Chunk,
     Finish,
@@ -209,8 +217,6 @@ class OllamaProvider:
         temperature: float | None = None,
         on_truncation: Callable[[Truncation], None] | None = None,
     ) -> None:
-        import httpx2 as httpx
-
         self.base_url = root_url(base_url or "http://127.0.0.1:11434")
         self.model = model
         self.timeout = timeout
@@ -224,9 +230,7 @@ class OllamaProvider:
         self._num_ctx: int | None = None
         self._show: dict[str, Any] | None = None
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(
-            headers=headers, timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0))
-        )
+        self._client = make_client(headers, timeout)
 
     # ------------------------------------------------------------------ model info
 
@@ -350,24 +354,15 @@ class OllamaProvider:
             return None
 
         self.requests_sent += 1
-        resp = open_stream(
-            send,
-            url=url,
-            model=self.model,
-            kind="ollama",
-            final=final,
-        )
-        try:
+        with closing(
+            open_stream(send, url=url, model=self.model, kind="ollama", final=final)
+        ) as resp:
             yield from self._read(resp, sent)
-        finally:
-            resp.close()
 
     def _read(self, resp: Any, sent: int) -> Iterator[Chunk]:
-        import httpx2 as httpx
-
         counter = itertools.count()
         saw_call = False
-        try:
+        with stream_cut("Ollama"):
             for line in resp.iter_lines():
                 if not line.strip():
                     continue
@@ -408,10 +403,6 @@ class OllamaProvider:
                         reason = "stop"
                     yield Finish(reason=reason, usage=usage)
                     return
-        except httpx.TransportError as exc:
-            raise TransientError(
-                f"Ollama stream was cut ({type(exc).__name__}); try again"
-            ) from None
         raise TransientError("Ollama stream ended without a final message; try again")
 
     def _note_truncation(self, sent: int, evaluated: int) -> None:

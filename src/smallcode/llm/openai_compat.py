@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx2
-
-from smallcode.errors import EndpointError, ModelRequestError, TransientError
+from smallcode.errors import ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions
+from smallcode.llm.httpcommon import make_client, transport_errors
 from smallcode.types import (
     Chunk,
     Finish,
@@ -74,10 +73,7 @@ class OpenAICompatProvider:
         headers = {"Content-Type": "application/json", **(extra_headers or {})}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
-        self._client = httpx2.Client(
-            headers=headers,
-            timeout=httpx2.Timeout(timeout, connect=10.0, pool=10.0),
-        )
+        self._client = make_client(headers, timeout, connect=10.0, pool=10.0)
         self._context_window: int | None = None
 
     # ------------------------------------------------------------------ Provider protocol
@@ -121,26 +117,17 @@ class OpenAICompatProvider:
     ) -> Iterator[Chunk]:
         url = f"{self.base_url}/chat/completions"
         body = self.build_body(messages, tools, options)
-        try:
-            with self._client.stream("POST", url, json=body) as response:
-                if response.status_code >= 400:
-                    response.read()
-                    raise classify_http_error(response.status_code, response.text, url, self.model)
-                ctype = response.headers.get("content-type", "")
-                if "text/event-stream" not in ctype and ctype.startswith("application/json"):
-                    # A server that ignored stream=true: one JSON document.
-                    response.read()
-                    yield from self._from_json(response.json())
-                    return
-                yield from self._from_sse(response.iter_lines(), url)
-        except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
-            raise TransientError(f"cannot reach the model endpoint {url}: {_reason(exc)}") from exc
-        except (httpx2.ReadTimeout, httpx2.WriteTimeout, httpx2.PoolTimeout) as exc:
-            raise TransientError(f"the model endpoint {url} timed out") from exc
-        except (httpx2.RemoteProtocolError, httpx2.ReadError, httpx2.WriteError) as exc:
-            raise TransientError(f"connection to {url} was cut: {_reason(exc)}") from exc
-        except httpx2.HTTPError as exc:
-            raise EndpointError(f"request to {url} failed: {_reason(exc)}") from exc
+        with transport_errors(url), self._client.stream("POST", url, json=body) as response:
+            if response.status_code >= 400:
+                response.read()
+                raise classify_http_error(response.status_code, response.text, url, self.model)
+            ctype = response.headers.get("content-type", "")
+            if "text/event-stream" not in ctype and ctype.startswith("application/json"):
+                # A server that ignored stream=true: one JSON document.
+                response.read()
+                yield from self._from_json(response.json())
+                return
+            yield from self._from_sse(response.iter_lines(), url)
 
     # ------------------------------------------------------------------ parsing
 
@@ -203,13 +190,6 @@ def _delta_chunks(delta: dict[str, Any]) -> Iterator[Chunk]:
 
 def _finish(reason: str) -> str:
     return {"function_call": "tool_calls", "eos": "stop", "": "stop"}.get(reason, reason)
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip()
-    if "Connection refused" in text or "Errno 111" in text:
-        return "connection refused"
-    return text or type(exc).__name__
 
 
 def classify_http_error(status: int, body: str, url: str, model: str) -> Exception:
