@@ -16,14 +16,13 @@ is left alone unless ``force`` is given.
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from smallcode.fsio import atomic_write
 from smallcode.store.db import PROJECT_DIR, StoreError, Transaction, connect, project_store_dir
 
 SNAPSHOT_DB = "snapshots.db"
@@ -80,26 +79,6 @@ class UndoResult:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _write_bytes(path: Path, data: bytes, mode: int | None) -> None:
-    """Atomic (temp file + rename) so an undo never leaves a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".undo", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class SnapshotStore:
@@ -219,7 +198,7 @@ class SnapshotStore:
                 row["id"], rel, "skipped", "changed since SmallCode wrote it (use --force)"
             )
         if row["existed"]:
-            _write_bytes(target, row["content"] or b"", row["mode"])
+            atomic_write(target, row["content"] or b"", row["mode"])
             action = "restored"
         else:
             if target.is_file():

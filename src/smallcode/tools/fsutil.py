@@ -6,37 +6,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
+from smallcode.fsio import atomic_write as atomic_write  # re-exported for the tools
+
 MAX_TEXT_BYTES = 10 * 1024 * 1024
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder + rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # mkstemp makes 0600 files: keep an existing file's mode, give a new one the umask default.
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def is_binary(data: bytes) -> bool:
