@@ -1,24 +1,10 @@
 """Guards: small objects with one interface that watch the run and may intervene.
 
-A guard's ``observe(event)`` sees one GuardEvent and returns an Intervention or None:
-
-- ``reply``        a model reply arrived (before its calls run)
-- ``before_call``  a tool call is about to run
-- ``after_call``   a tool call ran (``result`` is set)
-
-Interventions:
-- ``note``      add the message for the model (to the tool result, or as a new message)
-- ``block``     do not run the call; its result is the message (``ok`` says if that is a success,
-                e.g. a de-duplicated read returning the earlier result)
-- ``retry``     discard the reply (do not run its calls) and ask again with the message
-- ``continue``  the reply had no calls but the run must not end: add the message and go on
-- ``finish``    the work looks done but the model keeps calling tools: do not run the call;
-                ask once more with no tools offered, for a short summary that ends the run
-- ``stop``      end the run (exit 1) with the message as the reason
-
-One module per guard family: repetition (loop, dedup, memory dedup), spiral, greeting,
-quality (quality monitor, truncation), trust (trust decay, temperature), files (read and write
-guards), snapshot. ``build_default_guards`` assembles them from the settings.
+The interface (GuardEvent kinds, Intervention actions) and the GuardSet are described and
+defined in ``guards/base.py``. One module per guard family: repetition (loop, dedup, memory
+dedup), spiral, greeting, quality (quality monitor, truncation), trust (trust decay,
+temperature), files (read and write guards), snapshot. ``build_default_guards`` assembles them
+from the settings.
 """
 
 from __future__ import annotations
