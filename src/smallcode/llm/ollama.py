@@ -230,7 +230,7 @@ class OllamaProvider:
         self._num_ctx: int | None = None
         self._show: dict[str, Any] | None = None
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = make_client(headers, timeout)
+        self._client = make_client(headers, timeout, url=self.base_url)
 
     # ------------------------------------------------------------------ model info
 

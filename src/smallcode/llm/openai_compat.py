@@ -73,7 +73,7 @@ class OpenAICompatProvider:
         headers = {"Content-Type": "application/json", **(extra_headers or {})}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
-        self._client = make_client(headers, timeout, connect=10.0, pool=10.0)
+        self._client = make_client(headers, timeout, connect=10.0, pool=10.0, url=self.base_url)
         self._context_window: int | None = None
 
     # ------------------------------------------------------------------ Provider protocol
