@@ -83,6 +83,22 @@ def test_repl_session(project: Path, fake_server) -> None:  # type: ignore[no-un
     child.expect(r"2 requests")
     assert (project / "made.txt").read_text() == "hi\n"
 
+    child.sendline("/tokens")
+    child.expect("Prefix reuse")
+    child.sendline("/budget")
+    child.expect("%")
+    child.sendline("/stats")
+    child.expect("model requests")
+    child.expect("files created: made.txt")
+    child.sendline("/sessions")
+    child.expect(r"\(current\)")
+    child.sendline("/memory")
+    child.expect("No memories yet")
+    child.sendline("/undo")
+    child.expect("made.txt")
+    child.expect("›")
+    assert not (project / "made.txt").exists()
+
     # Ctrl-C stops the current turn (a long shell command), not the program.
     child.sendline("run something slow")
     time.sleep(2.0)

@@ -16,7 +16,7 @@ def _undo(ui: Repl, arg: str) -> str:
 
     words = arg.split()
     if "--list" in words:
-        return history_text(ui.settings.cwd)
+        return f"```\n{history_text(ui.settings.cwd)}\n```"
     numbers = [w for w in words if w.isdigit()]
     n = int(numbers[0]) if numbers else 1
     return undo_text(ui.settings.cwd, n=n, force="--force" in words)
@@ -26,14 +26,14 @@ def _undo(ui: Repl, arg: str) -> str:
 def _tokens(ui: Repl, arg: str) -> str:
     from smallcode.agent.context import tokens_report
 
-    return tokens_report(ui.agent)
+    return f"```\n{tokens_report(ui.agent)}\n```"  # aligned columns: keep the lines
 
 
 @command("budget", "how full the context window is")
 def _budget(ui: Repl, arg: str) -> str:
     from smallcode.agent.context import budget_report
 
-    return budget_report(ui.agent)
+    return f"```\n{budget_report(ui.agent)}\n```"
 
 
 @command("stats", "session statistics: requests, tokens, tool calls, failures, prefix reuse")
