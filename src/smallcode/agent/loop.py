@@ -12,14 +12,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from smallcode.agent.asking import AskingMixin
 from smallcode.agent.context import ContextManager
 from smallcode.agent.guards import CallRecord, GuardEvent, GuardSet, Intervention, RunState
-from smallcode.agent.normalize import NormalizedReply, final_answer, normalize_reply
+from smallcode.agent.normalize import NormalizedReply, final_answer
 from smallcode.agent.result import RunResult, ToolCallRecord
 from smallcode.config import Settings
-from smallcode.errors import ModelRequestError, SmallCodeError
+from smallcode.errors import SmallCodeError
 from smallcode.events import EventBus
-from smallcode.llm.base import Provider, RequestOptions, complete
+from smallcode.llm.base import Provider
 from smallcode.tools.registry import ToolContext, ToolRegistry, ToolResult
 from smallcode.types import Message, ToolCall, Usage
 
@@ -28,7 +29,7 @@ from smallcode.types import Message, ToolCall, Usage
 TEXT_RESULTS_HINT = "If the task is done, answer with a short summary (no tool call)."
 
 
-class Agent:
+class Agent(AskingMixin):
     """One conversation with one model over one project. ``run`` may be called repeatedly."""
 
     def __init__(
@@ -65,16 +66,6 @@ class Agent:
         self.escalation: Any = None
         self.services: Any = None  # agent.services.SessionServices, set by build_agent
         self._escalated: Provider | None = None
-
-    def thinking_extra(self) -> dict[str, Any]:
-        from smallcode.llm.thinking import thinking_extra_body
-
-        s = self.settings
-        return thinking_extra_body(
-            self.provider.model, self.provider.name, s.thinking_budget, s.thinking_disable
-        )
-
-    # ------------------------------------------------------------------ public
 
     def cancel(self) -> None:
         """Ask a running ``run`` to stop after the current step (thread-safe)."""
@@ -265,108 +256,6 @@ class Agent:
         if self.ctx.files_edited:
             parts.append("edited " + ", ".join(sorted(self.ctx.files_edited)))
         return f"Done: {'; '.join(parts)}." if parts else ""
-
-    def _ask(self, offer_tools: bool = True) -> NormalizedReply:
-        from smallcode.llm.thinking import ThinkingBudget, retry_after_budget
-
-        tools = self.tool_schemas() if offer_tools else []
-        budget = ThinkingBudget(self.settings.thinking_budget)
-        extra = {**self.thinking_extra(), **self.request_extra}
-        raw, request = self._request(tools, extra, budget)
-        if raw.finish_reason == "budget":
-            # Reasoning ran past SMALLCODE_THINKING_BUDGET: ask again, thinking off or nudged.
-            retry = retry_after_budget(
-                self.provider.model, self.provider.name, self.settings.thinking_budget
-            )
-            self.events.emit(
-                "guard",
-                guard="thinking_budget",
-                action="retry",
-                message=f"reasoning passed {budget.budget_tokens} tokens; asking "
-                "again for a direct answer",
-            )
-            if retry.nudge:
-                self.messages.append(Message("user", retry.nudge, meta={"kind": "note"}))
-            raw, request = self._request(tools, {**retry.extra_body, **self.request_extra}, None)
-        self.context.observe(request, raw.usage, tools)
-        self.events.emit("usage", **raw.usage.to_dict())
-        if self._escalated is not None and self.escalation is not None:
-            self.escalation.record(raw.usage)
-        truncation = getattr(self.provider, "truncation", None)
-        if truncation is not None:
-            # Ollama silently cut the front of the prompt: compact before the next request.
-            self.context.force_compact = True
-            self.events.emit(
-                "guard", guard="server_truncation", action="note", message=truncation.message()
-            )
-        # Without tools offered, calls written anyway are still recognised (and not run), so
-        # their text does not end up in the answer.
-        return normalize_reply(raw, tools if offer_tools else self.tool_schemas())
-
-    def _request(
-        self, tools: list[dict[str, Any]], extra: dict[str, Any], budget: Any
-    ) -> tuple[Any, list[Message]]:
-        """One model request (with transport retries); one more after the server showed the
-        prompt did not fit (a learned window, or Ollama's truncation)."""
-        for attempt in (1, 2):
-            request = self.context.prepare(self.messages, tools)
-            options = RequestOptions(
-                # Adaptive retry temperature (guards/trust.py) sets an override after failures.
-                temperature=self.ctx.extras.get("temperature", self.settings.temperature),
-                max_tokens=self.context.output_reserve(),
-                extra_body=extra,
-            )
-
-            def on_text(t: str) -> None:
-                if budget is not None:
-                    budget.feed_content(t)
-                self.events.emit("text", text=t)
-
-            def on_reasoning(t: str) -> None:
-                if budget is not None:
-                    budget.feed(t)
-                self.events.emit("reasoning", text=t)
-
-            try:
-                raw = complete(
-                    self.provider,
-                    request,
-                    tools,
-                    options,
-                    max_retries=self.settings.max_retries,
-                    backoff_s=self.retry_backoff_s,
-                    on_text=on_text,
-                    on_reasoning=on_reasoning,
-                    on_retry=lambda n, err, wait: self.events.emit(
-                        "retry", attempt=n, error=err, wait_s=wait
-                    ),
-                    should_stop=budget.should_stop if budget is not None else None,
-                )
-                return raw, request
-            except ModelRequestError as exc:
-                if attempt == 2 or not self._learn_from_overflow(exc):
-                    raise
-        raise AssertionError("unreachable")
-
-    def _learn_from_overflow(self, exc: ModelRequestError) -> bool:
-        """True when the error says the prompt was too long and compaction may fix it."""
-        from smallcode.llm.detect import window_from_error
-
-        window = window_from_error(f"{exc} {exc.body}")
-        if window and window < self.context.window:
-            self.events.emit(
-                "guard",
-                guard="context_window",
-                action="note",
-                message=f"the server's window is {window} tokens; compacting",
-            )
-            self.context.window = window
-            self.context.force_compact = True
-            return True
-        if getattr(self.provider, "truncation", None) is not None:
-            self.context.force_compact = True
-            return True
-        return False
 
     def _run_calls(
         self, calls: list[ToolCall], reply: NormalizedReply, state: RunState, result: RunResult
