@@ -17,6 +17,7 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Self
 
 from smallcode.errors import SmallCodeError
 
@@ -255,3 +256,17 @@ def open_project_db(root: Path) -> sqlite3.Connection:
 def open_user_db(override: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
     """The user's store (user-scoped memory), migrated to the current schema."""
     return connect(user_db_path(override), MIGRATIONS)
+
+
+class ProjectStore:
+    """A store kept in the project's database: one connection, opened for a project root."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    @classmethod
+    def open(cls, root: Path) -> Self:
+        return cls(open_project_db(root))
+
+    def close(self) -> None:
+        self.conn.close()

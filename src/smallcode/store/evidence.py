@@ -16,10 +16,9 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from smallcode.store.db import Transaction, open_project_db
+from smallcode.store.db import ProjectStore, Transaction
 from smallcode.store.fts import fts_or_query
 
 MAX_ERROR_CHARS = 400
@@ -79,17 +78,7 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
-class EvidenceStore:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    @classmethod
-    def open(cls, root: Path) -> EvidenceStore:
-        return cls(open_project_db(root))
-
-    def close(self) -> None:
-        self.conn.close()
-
+class EvidenceStore(ProjectStore):
     def _insert(self, **row: Any) -> int:
         row.setdefault("ts", time.time())
         cols = ", ".join(row)

@@ -12,10 +12,9 @@ import sqlite3
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from smallcode.store.db import Transaction, open_project_db
+from smallcode.store.db import ProjectStore, Transaction
 from smallcode.types import Message
 
 
@@ -45,17 +44,7 @@ def new_session_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
-class SessionStore:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    @classmethod
-    def open(cls, root: Path) -> SessionStore:
-        return cls(open_project_db(root))
-
-    def close(self) -> None:
-        self.conn.close()
-
+class SessionStore(ProjectStore):
     def create(
         self,
         title: str = "",
