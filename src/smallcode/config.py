@@ -20,6 +20,7 @@ from smallcode.errors import ConfigError
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+EDIT_FORMATS = ("auto", "tools", "whole", "diff")
 
 
 def setting(env: str, default: Any, help: str, kind: type | None = None) -> Any:
@@ -181,6 +182,42 @@ class Settings:
         "SMALLCODE_SNAPSHOT_AUTO_ROLLBACK",
         False,
         "Undo a write or patch that leaves a .py/.json/.toml file unparseable.",
+    )
+    # --- finishing a task: edits written as text, the completion check (agent/completion.py)
+    text_edits: bool = setting(
+        "SMALLCODE_TEXT_EDITS",
+        True,
+        "Apply file edits a model writes as text (a fenced block after the file name, "
+        "SEARCH/REPLACE, a unified diff) when its reply has no tool call.",
+    )
+    edit_format: str = setting(
+        "SMALLCODE_EDIT_FORMAT",
+        "auto",
+        "How the model edits files: tools (write_file/patch), whole (whole files in fenced "
+        "blocks), diff (SEARCH/REPLACE blocks), or auto (tools; text blocks for models under "
+        "4B or ones that answer with code instead of calls).",
+    )
+    verify: bool = setting(
+        "SMALLCODE_VERIFY",
+        True,
+        "Check the work before a run counts as done: a change was made, changed files parse, "
+        "named files exist, related tests pass.",
+    )
+    verify_max_reasks: int = setting(
+        "SMALLCODE_VERIFY_MAX_REASKS",
+        2,
+        "Times per task the model is told a check failed before the run ends as unverified.",
+    )
+    verify_timeout: float = setting(
+        "SMALLCODE_VERIFY_TIMEOUT",
+        120.0,
+        "Seconds a test run of the completion check may take.",
+    )
+    context_files_max_chars: int = setting(
+        "SMALLCODE_CONTEXT_FILES_MAX_CHARS",
+        6000,
+        "Existing files the task names are shown to the model with the task, up to this many "
+        "characters in all (0 = never).",
     )
     # --- display and diagnostics
     show_thinking: bool = setting(
@@ -362,7 +399,14 @@ class Settings:
             if key not in {f.name for f in fields(cls)}:
                 raise ConfigError(f"unknown setting '{key}'")
             kwargs[key] = value
-        return cls(**kwargs)
+        settings = cls(**kwargs)
+        settings.edit_format = settings.edit_format.strip().lower() or "auto"
+        if settings.edit_format not in EDIT_FORMATS:
+            raise ConfigError(
+                f"SMALLCODE_EDIT_FORMAT={settings.edit_format!r} is not valid: expected one of "
+                + ", ".join(EDIT_FORMATS)
+            )
+        return settings
 
     @classmethod
     def documented(cls) -> list[tuple[str, str, str]]:

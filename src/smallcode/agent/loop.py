@@ -14,6 +14,7 @@ from typing import Any
 
 from smallcode.agent.asking import AskingMixin
 from smallcode.agent.context import ContextManager
+from smallcode.agent.finish import FinishCheck
 from smallcode.agent.guards import CallRecord, GuardEvent, GuardSet, Intervention, RunState
 from smallcode.agent.normalize import NormalizedReply, final_answer
 from smallcode.agent.result import RunResult, ToolCallRecord
@@ -25,8 +26,13 @@ from smallcode.tools.registry import ToolContext, ToolRegistry, ToolResult
 from smallcode.types import Message, ToolCall, Usage
 
 # Ends the tool results of models that write calls as text: small models otherwise repeat
-# a finished step instead of answering.
+# a finished step instead of answering. Never after a failed call: that invites a false "done".
 TEXT_RESULTS_HINT = "If the task is done, answer with a short summary (no tool call)."
+TEXT_FAILED_HINT = (
+    "A call failed: read the error above and send a corrected call (read_file first if you "
+    "are not sure what the file contains). The task is not done yet."
+)
+TEXT_EDITS_HEADER = "The edits written in your reply were applied as tool calls:"
 
 
 class Agent(AskingMixin):
@@ -66,6 +72,11 @@ class Agent(AskingMixin):
         self.escalation: Any = None
         self.services: Any = None  # agent.services.SessionServices, set by build_agent
         self._escalated: Provider | None = None
+        # Checks a workflow (contract, plan, TDD) runs when the model stops (agent/finish.py).
+        self.finish_checks: list[FinishCheck] = []
+        # How the model is asked to edit (agent/editformat.py): decided once, early.
+        self.edit_format = "tools"
+        self._format_settled = False
 
     def cancel(self) -> None:
         """Ask a running ``run`` to stop after the current step (thread-safe)."""
@@ -84,6 +95,7 @@ class Agent(AskingMixin):
         files_before = (set(self.ctx.files_created), set(self.ctx.files_edited))
         try:
             self._run_hooks(self.task_hooks, task)
+            self._start_check(state)
             self.messages.append(Message("user", task))
             self._loop(state, result, started)
             if self._hard_failure(result):
@@ -130,7 +142,10 @@ class Agent(AskingMixin):
         return (
             self.escalation is not None
             and self._escalated is None
-            and (result.stop_reason == "max_turns" or result.stop_reason.startswith("guard:"))
+            and (
+                result.stop_reason in ("max_turns", "unverified")
+                or result.stop_reason.startswith("guard:")
+            )
         )
 
     def _escalate(self, state: RunState, result: RunResult, started: float) -> None:
@@ -214,30 +229,45 @@ class Agent(AskingMixin):
                 continue
 
             if not reply.calls:
-                if iv and iv.action == "continue":
+                edits = self._text_edits(reply, state)
+                if edits == "note":
+                    continue
+                if edits == "none" and iv and iv.action == "continue":
                     self._append_assistant(reply, [])
                     self._note(iv)
                     continue
-                answer = final_answer(reply)
                 self._append_assistant(reply, [])
-                result.response = answer
-                result.stop_reason = "done"
+                if edits == "none":
+                    self._settle_format(reply, state)
+                else:
+                    stop = self._run_calls(edits, reply, state, result, header=TEXT_EDITS_HEADER)
+                    if stop is not None and stop.action == "stop":
+                        self._stop(result, stop, reply)
+                        return
+                if self._reask(state, result):
+                    continue
+                result.response = final_answer(reply)
                 return
 
+            self._format_settled = True  # the model makes calls: tools stay the format
             calls = self._assign_ids(reply.calls, state.turn)
             self._append_assistant(reply, calls)
             stop = self._run_calls(calls, reply, state, result)
             if iv and iv.action == "note":
                 self._note(iv)
             if stop is not None and stop.action == "finish":
-                self._finish(result, stop)
-                return
+                if self._finish(state, result, stop):
+                    return
+                continue
             if stop is not None:
                 self._stop(result, stop, reply)
                 return
 
-    def _finish(self, result: RunResult, iv: Intervention) -> None:
-        """The work is done but the model keeps calling tools: one request without tools."""
+    def _finish(self, state: RunState, result: RunResult, iv: Intervention) -> bool:
+        """The work looks done but the model keeps calling tools: one request without tools.
+
+        True when the run ends; False when the completion check sent the model back to work.
+        """
         self.events.emit("guard", guard=iv.guard, action="finish", message=iv.message)
         self.messages.append(Message("user", iv.message, meta={"kind": "note", "guard": iv.guard}))
         result.turns += 1
@@ -245,8 +275,123 @@ class Agent(AskingMixin):
         result.usage.add(reply.usage)
         self.usage.add(reply.usage)
         self._append_assistant(reply, [])
+        if self._reask(state, result):
+            return False
         result.response = final_answer(reply) or self._changes_summary()
-        result.stop_reason = "done"
+        return True
+
+    # ------------------------------------------------------------------ finishing a task
+
+    def _start_check(self, state: RunState) -> None:
+        from smallcode.agent.completion import CompletionCheck
+
+        if self.settings.verify or self.settings.text_edits:
+            state.extras["completion"] = CompletionCheck(self.settings, self.ctx, state.task)
+
+    def _reask(self, state: RunState, result: RunResult) -> bool:
+        """The model stopped: check the work. True when it was sent back with a note.
+
+        Sets ``result.stop_reason`` to done, or to unverified once the re-asks are used up.
+        """
+        check = state.extras.get("completion")
+        if result.stop_reason.startswith("guard:"):
+            return False
+        for fc in self.finish_checks:  # workflows first (contract, plan, TDD): their own bounds
+            verdict = fc.on_stop(state)
+            result.workflows[fc.name] = fc.record()
+            if verdict is None:
+                continue
+            if verdict.stop:
+                result.stop_reason, result.error = verdict.stop_reason, verdict.message
+                self.events.emit("guard", guard=fc.name, action="stop", message=verdict.message)
+                return False
+            self.events.emit("guard", guard=fc.name, action="continue", message=verdict.message)
+            self._add_note(verdict.message, fc.name)
+            return True
+        if check is None or not self.settings.verify:
+            result.stop_reason = "done"
+            result.verification = {"status": "off", "checks": [], "reasks": 0, "tests": None}
+            return False
+        v = check.run()
+        reasks = int(state.extras.get("verify_reasks", 0))
+        v.reasks = reasks
+        result.verification = v.to_dict()
+        if v.status != "failed":
+            result.stop_reason = "done"
+            return False
+        limit = max(0, self.settings.verify_max_reasks)
+        if reasks >= limit:
+            result.stop_reason = "unverified"
+            result.error = v.reason()
+            self.events.emit("guard", guard="verify", action="stop", message=result.error)
+            return False
+        state.extras["verify_reasks"] = reasks + 1
+        note = check.note(v, limit - reasks - 1)
+        self.events.emit("guard", guard="verify", action="continue", message=note)
+        self._add_note(note, "verify")
+        return True
+
+    def _text_edits(self, reply: NormalizedReply, state: RunState) -> list[ToolCall] | str:
+        """Edits written as text in a reply without calls: the calls that apply them, "note"
+        when a note asked for a proper call instead, or "none"."""
+        from smallcode.agent.text_edits import plan_text_edits
+
+        check = state.extras.get("completion")
+        if (
+            not self.settings.text_edits
+            or reply.finish_reason == "length"  # a cut-off block is never a whole file
+            or not (self.edit_format != "tools" or (check is not None and check.wants_change))
+        ):
+            return "none"
+        plan = plan_text_edits(reply.content, self.ctx, self._edit_targets(state))
+        if plan.calls:
+            self._settle_format(reply, state, force=True)
+            return self._assign_ids(plan.calls, state.turn)
+        if plan.note and not state.extras.get("text_edit_noted"):
+            state.extras["text_edit_noted"] = True
+            self._append_assistant(reply, [])
+            self._add_note(plan.note, "text_edits")
+            return "note"
+        return "none"
+
+    def _edit_targets(self, state: RunState) -> list[str]:
+        """Files a nameless code block may be meant for: the task's, else this run's."""
+        from smallcode.agent import intent
+
+        named = intent.named_files(state.task)
+        if named:
+            return named
+        touched = {c.arguments.get("path") for c in state.calls if c.name in _FILE_TOOLS}
+        return sorted(p for p in touched if isinstance(p, str))
+
+    def _settle_format(self, reply: NormalizedReply, state: RunState, force: bool = False) -> None:
+        """Once per session, early: a model that answers with code instead of calls is asked
+        for text edits from now on (the system prompt changes this one time)."""
+        if self._format_settled:
+            return
+        self._format_settled = True
+        if self.edit_format != "tools" or self.settings.edit_format != "auto":
+            return
+        if not (force or "```" in reply.content):
+            return
+        from smallcode.agent.editformat import switch_format
+
+        self.edit_format = "whole"
+        self.messages[0].content = switch_format(self.messages[0].content, "tools", "whole")
+        self.events.emit(
+            "guard",
+            guard="edit_format",
+            action="note",
+            message="the model writes code as text: asking for whole-file edits from now on",
+        )
+
+    def _add_note(self, text: str, guard: str) -> None:
+        """A note for the model, joined to a text tool-results message when one is last."""
+        last = self.messages[-1]
+        if last.role == "user" and last.meta.get("kind") == "tool_results":
+            last.content = f"{last.content}\n\n{text}"
+            return
+        self.messages.append(Message("user", text, meta={"kind": "note", "guard": guard}))
 
     def _changes_summary(self) -> str:
         """What the session changed, for a model that finished without saying so."""
@@ -258,9 +403,15 @@ class Agent(AskingMixin):
         return f"Done: {'; '.join(parts)}." if parts else ""
 
     def _run_calls(
-        self, calls: list[ToolCall], reply: NormalizedReply, state: RunState, result: RunResult
+        self,
+        calls: list[ToolCall],
+        reply: NormalizedReply,
+        state: RunState,
+        result: RunResult,
+        header: str = "",
     ) -> Intervention | None:
         outputs: list[tuple[ToolCall, str]] = []
+        failed = False
         stop: Intervention | None = None
         for call in calls:
             if call.repairs:
@@ -297,12 +448,13 @@ class Agent(AskingMixin):
             )
             state.calls.append(CallRecord(state.turn, call.name, call.arguments, res.ok, output))
             outputs.append((call, output))
+            failed = failed or not res.ok
             for iv in (before, after):
                 if iv and iv.action in ("stop", "finish"):
                     stop = iv
             if stop:
                 break
-        self._append_results(outputs, native=reply.native)
+        self._append_results(outputs, native=reply.native, header=header, failed=failed)
         return stop
 
     # ------------------------------------------------------------------ history
@@ -325,15 +477,25 @@ class Agent(AskingMixin):
         )
         self.messages.append(msg)
 
-    def _append_results(self, outputs: list[tuple[ToolCall, str]], native: bool) -> None:
+    def _append_results(
+        self,
+        outputs: list[tuple[ToolCall, str]],
+        native: bool,
+        header: str = "",
+        failed: bool = False,
+    ) -> None:
         if native:
             for call, output in outputs:
                 self.messages.append(Message("tool", output, tool_call_id=call.id, name=call.name))
             return
         # Calls parsed from text: answer in text too (servers without tool support reject
         # role=tool messages).
-        parts = [f"[{c.name} result]\n{out}" for c, out in outputs]
-        parts.append(TEXT_RESULTS_HINT)
+        parts = [header] if header else []
+        parts += [f"[{c.name} result]\n{out}" for c, out in outputs]
+        if not header:
+            parts.append(TEXT_FAILED_HINT if failed else TEXT_RESULTS_HINT)
+        elif failed:
+            parts.append(TEXT_FAILED_HINT)
         self.messages.append(Message("user", "\n\n".join(parts), meta={"kind": "tool_results"}))
 
     def _close_open_calls(self) -> None:
@@ -368,6 +530,9 @@ class Agent(AskingMixin):
         names = ", ".join(sorted(set(reply.unknown_tools)))
         valid = ", ".join(self.registry.names())
         return f"Error: unknown tool(s) {names}. Valid tools: {valid}. Call one of these."
+
+
+_FILE_TOOLS = ("read_file", "write_file", "patch")
 
 
 def describe_args(args: dict[str, Any], limit: int = 80) -> str:

@@ -26,7 +26,7 @@ class RunResult:
     duration_s: float = 0.0
     turns: int = 0
     success: bool = False
-    # done | max_turns | time_limit | interrupted | guard:<name> | error
+    # done | unverified | max_turns | time_limit | interrupted | guard:<name> | error
     stop_reason: str = ""
     error: str = ""
     # The process exit code this result maps to: 0 done, 1 not done, 2 config, 3 endpoint.
@@ -34,6 +34,11 @@ class RunResult:
     # Share of each request's prompt that repeats the previous request (0..1), averaged.
     prefix_reuse: float = 0.0
     requests: int = 0
+    # The completion check (agent/completion.py): status passed | failed | skipped | off, each
+    # check with its outcome and evidence (command, exit code), the re-asks, the test report.
+    verification: dict[str, Any] = field(default_factory=dict)
+    # The state of each workflow that ran (contract, plan, tdd), keyed by its name.
+    workflows: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -113,6 +113,8 @@ class SessionServices:
         from smallcode.project.context import task_context
 
         text = task_context(self.root, settings, task, session_id).text()
+        files = named_files_context(agent.ctx, task, settings.context_files_max_chars)
+        text = "\n\n".join(p for p in (text, files) if p)
         if text:
             agent.messages.append(
                 Message("user", f"Context for the next task:\n{text}", meta={"kind": "context"})
@@ -144,6 +146,42 @@ class SessionServices:
         if self.sessions:
             self.sessions.close()
         self.sessions = None
+
+
+def named_files_context(ctx: Any, task: str, max_chars: int) -> str:
+    """The current content of existing files the task names, numbered, within ``max_chars``.
+
+    A small model then edits what is there instead of guessing it. Files shown count as read
+    (the write guard and patch hints treat them as seen).
+    """
+    if max_chars <= 0:
+        return ""
+    from smallcode.agent.intent import named_files
+    from smallcode.errors import SmallCodeError, ToolError
+    from smallcode.tools.files import number_lines
+    from smallcode.tools.fsutil import read_text
+
+    parts: list[str] = []
+    used = 0
+    for name in named_files(task):
+        try:
+            path = ctx.resolve(name)
+            if not path.is_file() or path.stat().st_size > max_chars * 2:
+                continue
+            text = read_text(path)
+        except (SmallCodeError, ToolError, OSError, ValueError):
+            continue
+        lines = text.splitlines()
+        block = f"{name} ({len(lines)} lines):\n{number_lines(lines, 1) if lines else '(empty)'}"
+        if used + len(block) > max_chars:
+            continue
+        used += len(block)
+        parts.append(block)
+        ctx.files_read.add(ctx.rel(path))
+    if not parts:
+        return ""
+    head = "Current content of the files the task names (line numbers are not part of the file):"
+    return head + "\n\n" + "\n\n".join(parts)
 
 
 SOURCE_SUFFIXES = (

@@ -16,12 +16,15 @@ from smallcode.tools import ToolContext, core_registry
 from smallcode.tools.registry import ToolRegistry
 
 
-def build_system_prompt(settings: Settings) -> str:
+def build_system_prompt(settings: Settings, edit_format: str = "tools") -> str:
     """The fixed prefix of every request in the session: no dates, no counters.
 
-    The project summary and instruction files (AGENTS.md, ...) follow the base prompt.
+    ``edit_format`` (agent/editformat.py) picks the editing rules. The project summary and
+    instruction files (AGENTS.md, ...) follow the base prompt.
     """
-    base = load_prompt("system.md")
+    from smallcode.agent.editformat import system_prompt_for
+
+    base = system_prompt_for(load_prompt("system.md"), edit_format)
     from smallcode.project.context import project_prefix
 
     try:
@@ -78,16 +81,20 @@ def build_agent(
     # Compaction summaries go to the FAST tier when one is configured (one request, rarely).
     context.summarizer = make_summarizer(router.provider_for("side"), settings, context)
     ctx.extras.update(provider=provider, router=router, confirm=confirm)
+    from smallcode.agent.editformat import initial_format
+
+    edit_format = initial_format(settings.edit_format, provider.model)
     agent = Agent(
         settings,
         provider,
         registry,
         ctx,
-        build_system_prompt(settings),
+        build_system_prompt(settings, edit_format),
         events=events,
         guards=build_guards(settings, registry, ctx, context),
         context=context,
     )
+    agent.edit_format = edit_format
     agent.escalation = router.escalation if router.escalation.enabled else None
     agent.services = SessionServices(agent)
     return agent

@@ -163,3 +163,24 @@ class WriteGuard:
             f"replace content you have not seen. Read it first (read_file {rel}) and change it "
             "with patch. If you really mean to replace the whole file, call write_file again.",
         )
+
+
+class ExamplePathGuard:
+    """A write to a path from the prompt's examples (``path/to/file.py``) is refused: the model
+    copied the example instead of using the file the task is about."""
+
+    name = "example_path"
+    PREFIXES = ("path/to/",)
+
+    def observe(self, event: GuardEvent) -> Intervention | None:
+        call = event.call
+        if event.kind != "before_call" or call is None or call.name not in ("write_file", "patch"):
+            return None
+        path = str(call.arguments.get("path") or "").strip().lstrip("./")
+        if not path.startswith(self.PREFIXES) or "path/to" in event.state.task:
+            return None
+        return Intervention(
+            "block",
+            f"Not written: {path} is the example path from the instructions, not a file of "
+            "this task. Use the path the task names (relative to the project root).",
+        )

@@ -1,0 +1,183 @@
+"""Edits written as text become tool calls.
+
+A small model often answers with the file in a fenced block (its name in a heading, the info
+string or a first-line comment), a SEARCH/REPLACE block or a unified diff, and makes no call.
+``plan_text_edits`` turns those into ``write_file``/``patch`` calls, so they go through the same
+path as real calls: path confinement, guards, snapshots, atomic writes, events and records.
+
+A block without a file name is used only when exactly one target file is known (the task names
+one, or this run touched one). Command and output blocks are never files. Where it is unclear,
+the plan carries a short note asking for a tool call instead: a path is never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from smallcode.errors import SmallCodeError, ToolError
+from smallcode.types import ToolCall
+
+if TYPE_CHECKING:
+    from smallcode.toolcalls.textedits import TextEdit
+    from smallcode.tools.registry import ToolContext
+
+# Paths that only appear in prompt examples; a model that copies them means another file.
+EXAMPLE_PATHS = ("path/to/",)
+_NUMBERED = re.compile(r"^\s*(\d+)(?:\t|: |\| )")
+_EXT_LANGS = {
+    "py": {"python", "py", "python3"},
+    "js": {"javascript", "js", "node", "mjs", "cjs"},
+    "ts": {"typescript", "ts"},
+    "sh": {"bash", "sh", "shell", "zsh"},
+    "json": {"json"},
+    "md": {"markdown", "md"},
+}
+
+
+@dataclass
+class TextEditPlan:
+    calls: list[ToolCall] = field(default_factory=list)
+    note: str = ""  # ask the model for a tool call (the edits were unclear)
+    found: int = 0  # edits recognised in the text
+
+
+def plan_text_edits(content: str, ctx: ToolContext, targets: list[str]) -> TextEditPlan:
+    """Calls for the edits written in ``content``; ``targets`` are the files the task or the
+    conversation names (a nameless block is applied only when there is exactly one)."""
+    from smallcode.toolcalls.textedits import extract_text_edits
+
+    edits = extract_text_edits(content)
+    plan = TextEditPlan(found=len(edits))
+    if not edits:
+        return plan
+    named = [e for e in edits if e.path and not _is_example(e.path)]
+    nameless = [e for e in edits if not e.path or _is_example(e.path)]
+    problems: list[str] = []
+    for e in named:
+        call = _to_call(e, e.path or "", ctx, problems)
+        if call is not None:
+            plan.calls.append(call)
+    if nameless and not named:
+        if len(targets) == 1:
+            best = _best_block(nameless, targets[0])
+            if best is not None:
+                call = _to_call(best, targets[0], ctx, problems)
+                if call is not None:
+                    call.repairs.append(f"file name taken from the task: {targets[0]}")
+                    plan.calls.append(call)
+        elif any(e.kind == "whole" for e in nameless):
+            problems.append(
+                "your reply has code but no file name, so nothing was written. Call write_file "
+                "with the path, or put the file's path on the line just above the code block"
+            )
+    if problems and not plan.calls:
+        plan.note = "Not applied: " + "; ".join(problems) + "."
+    return plan
+
+
+def _is_example(path: str) -> bool:
+    return path.startswith(EXAMPLE_PATHS)
+
+
+def _best_block(edits: list[TextEdit], target: str) -> TextEdit | None:
+    """The nameless block meant for ``target``: the longest whole block in its language."""
+    ext = PurePosixPath(target).suffix.lstrip(".").lower()
+    langs = _EXT_LANGS.get(ext, {ext})
+    whole = [e for e in edits if e.kind == "whole" and (not e.lang or e.lang in langs)]
+    others = [e for e in edits if e.kind != "whole"]
+    if others:
+        return others[0]
+    return max(whole, key=lambda e: len(e.content)) if whole else None
+
+
+def _to_call(e: TextEdit, path: str, ctx: ToolContext, problems: list[str]) -> ToolCall | None:
+    try:
+        target = ctx.resolve(path)
+    except (SmallCodeError, ToolError) as exc:
+        problems.append(str(exc))
+        return None
+    exists = target.is_file()
+    if e.kind == "whole":
+        return ToolCall(
+            "write_file",
+            {"path": path, "content": strip_line_numbers(e.content)},
+            repairs=["edit written as text: whole file"],
+        )
+    if e.kind == "search_replace":
+        if not e.search.strip():
+            if exists and target.stat().st_size > 0:
+                problems.append(f"the SEARCH part for {path} is empty, but the file exists")
+                return None
+            return ToolCall(
+                "write_file",
+                {"path": path, "content": _with_newline(e.replace)},
+                repairs=["edit written as text: SEARCH/REPLACE creating the file"],
+            )
+        return ToolCall(
+            "patch",
+            {"path": path, "old_str": e.search, "new_str": e.replace},
+            repairs=["edit written as text: SEARCH/REPLACE"],
+        )
+    return _diff_call(e, path, target, exists, ctx, problems)
+
+
+def _diff_call(
+    e: TextEdit, path: str, target: object, exists: bool, ctx: ToolContext, problems: list[str]
+) -> ToolCall | None:
+    from smallcode.toolcalls.textedits import apply_hunks
+    from smallcode.tools.fsutil import read_text
+
+    if e.is_new_file or not exists:
+        if exists:
+            problems.append(f"the diff creates {path}, but it exists already")
+            return None
+        lines = [ln for h in e.hunks for ln in h.new_lines]
+        return ToolCall(
+            "write_file",
+            {"path": path, "content": _with_newline("\n".join(lines))},
+            repairs=["edit written as text: unified diff creating the file"],
+        )
+    try:
+        original = read_text(target)  # type: ignore[arg-type]
+    except (OSError, ValueError) as exc:
+        problems.append(f"cannot read {path}: {exc}")
+        return None
+    new = apply_hunks(original, e.hunks)
+    if new is None:
+        problems.append(
+            f"the diff for {path} does not match the file (every hunk must fit); read_file "
+            f"{path} and use patch"
+        )
+        return None
+    # The hunks matched the file exactly, so the model has seen what it replaces.
+    ctx.files_read.add(ctx.rel(target))  # type: ignore[arg-type]
+    return ToolCall(
+        "write_file",
+        {"path": path, "content": new},
+        repairs=["edit written as text: unified diff"],
+    )
+
+
+def strip_line_numbers(content: str) -> str:
+    """Remove line numbers a model copied from a numbered listing (every line, in order)."""
+    lines = content.splitlines()
+    numbered = [ln for ln in lines if ln.strip()]
+    if len(numbered) < 2:
+        return content
+    nums = []
+    for ln in numbered:
+        m = _NUMBERED.match(ln)
+        if m is None:
+            return content
+        nums.append(int(m.group(1)))
+    if nums != sorted(nums) or nums[-1] - nums[0] > len(lines) + 1:
+        return content
+    out = [_NUMBERED.sub("", ln, count=1) if ln.strip() else ln for ln in lines]
+    return _with_newline("\n".join(out))
+
+
+def _with_newline(text: str) -> str:
+    return text if text.endswith("\n") or not text else text + "\n"
