@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-r", "--resume", action="store_true", help="continue the latest session")
     p.add_argument("-C", "--cwd", help="project directory (default: the current directory)")
     p.add_argument("--json", action="store_true", help="print the run result as JSON")
+    p.add_argument("--tdd", action="store_true", help="TDD harness: red, green, refactor")
+    p.add_argument(
+        "--contract", action="store_true", help="offer Definition-of-Done contract tools"
+    )
+    p.add_argument("--plan", action="store_true", help="plan the task as TODO steps first")
     p.add_argument("-v", "--version", action="version", version=f"smallcode {__version__}")
     return p
 
@@ -111,6 +116,9 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
         "provider": args.provider,
         "api_key": args.api_key,
         "max_turns": args.max_turns,
+        "tdd": True if args.tdd else None,
+        "contract": "true" if args.contract else None,
+        "plan": "true" if args.plan else None,
     }
 
 

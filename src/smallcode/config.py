@@ -219,6 +219,28 @@ class Settings:
         "Existing files the task names are shown to the model with the task, up to this many "
         "characters in all (0 = never).",
     )
+    # --- verified workflows (agent/tdd.py, agent/contracts.py, agent/plan.py, run_tests)
+    tdd: bool = setting(
+        "SMALLCODE_TDD",
+        False,
+        "TDD harness: red/green/refactor phases with write gates and the tdd_* tools.",
+    )
+    contract: str = setting(
+        "SMALLCODE_CONTRACT",
+        "auto",
+        "Definition-of-Done contracts: auto (tools and done guard while a contract is active), "
+        "true (tools always offered), false (off).",
+    )
+    contract_max_reasks: int = setting(
+        "SMALLCODE_CONTRACT_MAX_REASKS",
+        2,
+        "Notes listing unmet contract assertions before the run ends as contract_unmet.",
+    )
+    plan: str = setting(
+        "SMALLCODE_PLAN",
+        "auto",
+        "TODO plan mode: true (always plan), false (never), auto (tasks with several parts).",
+    )
     # --- display and diagnostics
     show_thinking: bool = setting(
         "SMALLCODE_SHOW_THINKING", False, "Show the model's reasoning as it streams."
@@ -400,6 +422,15 @@ class Settings:
                 raise ConfigError(f"unknown setting '{key}'")
             kwargs[key] = value
         settings = cls(**kwargs)
+        for name in ("contract", "plan"):
+            value = str(getattr(settings, name)).strip().lower() or "auto"
+            value = {"1": "true", "yes": "true", "on": "true", "0": "false", "no": "false"}.get(
+                value, value
+            )
+            if value not in ("auto", "true", "false"):
+                env = f"SMALLCODE_{name.upper()}"
+                raise ConfigError(f"{env}={value!r} is not valid: expected auto, true or false")
+            setattr(settings, name, value)
         settings.edit_format = settings.edit_format.strip().lower() or "auto"
         if settings.edit_format not in EDIT_FORMATS:
             raise ConfigError(

@@ -13,7 +13,6 @@ of every check, with its command and exit code, goes into ``RunResult.verificati
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -169,8 +168,6 @@ class CompletionCheck:
     # ------------------------------------------------------------------ tests
 
     def _run_tests(self, changed: list[str]) -> CheckOutcome | dict[str, Any] | None:
-        if self.settings.test_disable:
-            return None
         command = self.test_command()
         if not command or not self._tests_relevant(changed):
             return None
@@ -202,33 +199,9 @@ class CompletionCheck:
         )
 
     def test_command(self) -> str:
-        """SMALLCODE_TEST_RUNNER, the detected command, or a default for bare test files."""
-        if self.settings.test_runner.strip():
-            return self.settings.test_runner.strip()
-        from smallcode.project.bootstrap import summarize_project
+        from smallcode.verify.commands import detect_test_command
 
-        try:
-            detected = summarize_project(self.root, self.settings).test_command
-        except OSError:
-            detected = ""
-        if detected:
-            return detected
-        tests = self._test_files()
-        if any(t.endswith(".py") for t in tests):
-            python = "python" if shutil.which("python") else "python3"
-            return f"{python} -m pytest"
-        if any(t.endswith((".js", ".mjs", ".cjs")) for t in tests) and shutil.which("node"):
-            return "node --test"
-        return ""
-
-    def _test_files(self) -> list[str]:
-        from smallcode.tools.fsutil import project_files
-
-        return [
-            f
-            for f in project_files(self.root, limit=_SCAN_LIMIT)
-            if f.endswith(_TEST_SUFFIXES) and intent.is_test_file(f)
-        ]
+        return detect_test_command(self.root, self.settings)
 
     def _tests_relevant(self, changed: list[str]) -> bool:
         """Run the tests when the task is about tests or a test covers a changed file."""
@@ -237,7 +210,9 @@ class CompletionCheck:
         stems = {Path(c).stem for c in changed if c.endswith(_TEST_SUFFIXES)}
         if not stems:
             return False
-        for rel in self._test_files():
+        from smallcode.verify.commands import test_files
+
+        for rel in test_files(self.root):
             name = Path(rel).name
             if any(s in name for s in stems):
                 return True

@@ -8,7 +8,10 @@ for), so a wrong guess costs at most one extra note to the model.
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from smallcode.verify.commands import is_test_file
+
+__all__ = ["files_to_create", "is_test_file", "mentions_tests", "named_files", "wants_change"]
 
 # Verbs a user writes when they want the project changed (any tense or form).
 _VERBS = (
@@ -68,22 +71,6 @@ def files_to_create(task: str) -> list[str]:
             continue
         keep.append(name)
     return keep
-
-
-def is_test_file(rel: str) -> bool:
-    """A test file by the usual naming conventions of Python, JS/TS, Go, Rust and Java."""
-    p = Path(rel)
-    name = p.name.lower()
-    parts = {part.lower() for part in p.parts[:-1]}
-    return (
-        name.startswith("test_")
-        or name.endswith(("_test.py", "_test.go", "_spec.rb", "test.java", "tests.java"))
-        or re.search(r"\.(?:test|spec)\.[cm]?[jt]sx?$", name) is not None
-        or (
-            bool(parts & {"tests", "test", "__tests__", "spec"})
-            and p.suffix in (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".rs", ".rb")
-        )
-    )
 
 
 def mentions_tests(task: str) -> bool:

@@ -97,6 +97,9 @@ def build_agent(
     agent.edit_format = edit_format
     agent.escalation = router.escalation if router.escalation.enabled else None
     agent.services = SessionServices(agent)
+    from smallcode.agent.workflows import install_workflows
+
+    install_workflows(agent)
     return agent
 
 
