@@ -18,6 +18,8 @@ class ToolCall:
 
     ``arguments`` is always a dict (already repaired when it came from text or broken JSON).
     ``repairs`` lists what the parser or the repair step changed, in plain words.
+    ``error``, when set, means the call could not be read faithfully (its text would have
+    been lost or shortened): it must not run, and ``error`` is the result to give the model.
     """
 
     name: str
@@ -25,6 +27,7 @@ class ToolCall:
     id: str = ""
     repairs: list[str] = field(default_factory=list)
     raw_arguments: str = ""
+    error: str = ""
 
     def to_openai(self) -> dict[str, Any]:
         return {

@@ -199,7 +199,7 @@ class CompletionCheck:
         )
 
     def test_command(self) -> str:
-        from smallcode.verify.commands import detect_test_command
+        from smallcode.verify.discover import detect_test_command
 
         return detect_test_command(self.root, self.settings)
 
@@ -210,7 +210,7 @@ class CompletionCheck:
         stems = {Path(c).stem for c in changed if c.endswith(_TEST_SUFFIXES)}
         if not stems:
             return False
-        from smallcode.verify.commands import test_files
+        from smallcode.verify.discover import test_files
 
         for rel in test_files(self.root):
             name = Path(rel).name

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from smallcode.verify.commands import is_test_file
+from smallcode.verify.discover import is_test_file
 
 __all__ = ["files_to_create", "is_test_file", "mentions_tests", "named_files", "wants_change"]
 

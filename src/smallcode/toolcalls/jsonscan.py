@@ -12,6 +12,8 @@ import re
 import warnings
 from typing import Any
 
+from smallcode.toolcalls.readings import LossyArgs, mark_lossy, read_broken
+
 _OPEN = "{[("
 _CLOSE = "}])"
 MAX_REPAIR_CHARS = 100_000  # json-repair costs ~3 µs a character
@@ -131,15 +133,10 @@ def loads_lenient(text: str) -> tuple[Any, bool] | None:
                 return value, True
         except Exception:
             pass
-    try:
-        import json_repair
-
-        value = json_repair.loads(s)
-    except Exception:
-        return None
-    if value == "" or value is None:
-        return None
-    return value, True
+    # code in the strings (unescaped quotes, triple quotes): read it several ways, keep the
+    # reading that loses no text (readings.py)
+    read = read_broken(s)
+    return None if read is None else (read[0], True)
 
 
 _JSON_TOKENS = re.compile(r'[\\"{}\[\]]')
@@ -174,6 +171,8 @@ def _close_truncated(s: str) -> str | None:
         i += 1
     if not stack and not in_string:
         return None
+    if in_string and _ends_with(s, stack):
+        return None  # `"...}}`: a closing quote forgotten, not a cut-off reply
     out = s
     if in_string:
         if out.endswith("\\") and (len(out) - len(out.rstrip("\\"))) % 2 == 1:
@@ -182,6 +181,17 @@ def _close_truncated(s: str) -> str | None:
     else:
         out = out.rstrip().rstrip(",").rstrip()
     return out + "".join(reversed(stack))
+
+
+def _ends_with(s: str, stack: list[str]) -> bool:
+    """Does ``s`` end with exactly the brackets in ``stack`` (innermost last)?"""
+    k = len(s)
+    for closer in stack:
+        k = len(s[:k].rstrip())
+        if k == 0 or s[k - 1] != closer:
+            return False
+        k -= 1
+    return True
 
 
 _STRING_TOKENS = re.compile(r"([\"'\\\n])")
@@ -320,27 +330,36 @@ def _looks_like_schema(obj: dict[str, Any], args: Any) -> bool:
     )
 
 
-def calls_from_value(value: Any, depth: int = 0) -> list[tuple[str, Any, list[str]]]:
-    """Every call-shaped dict in a parsed JSON value: (name, arguments, notes)."""
+def calls_from_value(
+    value: Any, depth: int = 0, holders: list[Any] | None = None
+) -> list[tuple[str, Any, list[str]]]:
+    """Every call-shaped dict in a parsed JSON value: (name, arguments, notes).
+
+    ``holders``, when given, receives for each call the dict of ``value`` its arguments come
+    from (the arguments object, or the call itself when they sit next to the name).
+    """
     if depth > 6:
         return []
     if isinstance(value, list):
         out = []
         for item in value[:64]:
-            out.extend(calls_from_value(item, depth + 1))
+            out.extend(calls_from_value(item, depth + 1, holders))
         return out
     if not isinstance(value, dict):
         return []
     for key in _LIST_KEYS:
         items = value.get(key)
         if isinstance(items, list):
-            return calls_from_value(items, depth + 1)
+            return calls_from_value(items, depth + 1, holders)
     for key in ("function_call", "function", "tool_call", "call"):
         inner = value.get(key)
         if isinstance(inner, dict) and any(isinstance(inner.get(k), str) for k in NAME_KEYS):
-            calls = calls_from_value(inner, depth + 1)
+            mark = len(holders) if holders is not None else 0
+            calls = calls_from_value(inner, depth + 1, holders)
             if calls:
                 return calls
+            if holders is not None:
+                del holders[mark:]
     name = None
     for key in NAME_KEYS:
         if isinstance(value.get(key), str):
@@ -356,6 +375,7 @@ def calls_from_value(value: Any, depth: int = 0) -> list[tuple[str, Any, list[st
         if key in value:
             args, found = value[key], True
             break
+    holder = args if found and isinstance(args, dict) else value
     if not found:
         rest = {
             k: v for k, v in value.items() if k != name_key and k not in _META_KEYS and k != "name"
@@ -368,4 +388,8 @@ def calls_from_value(value: Any, depth: int = 0) -> list[tuple[str, Any, list[st
     if _looks_like_schema(value, args):
         return []
     args = decode_arguments(args, notes)
+    if isinstance(value, LossyArgs) and isinstance(args, dict) and not isinstance(args, LossyArgs):
+        args = mark_lossy(args, value.lost_arg)  # the call lost text: so do its arguments
+    if holders is not None:
+        holders.append(holder)
     return [(name, args, notes)]

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from smallcode.toolcalls.jsonscan import decode_arguments, loads_lenient
-from smallcode.toolcalls.repair import repair_with_index
+from smallcode.toolcalls.readings import judged_by, lossy
+from smallcode.toolcalls.repair import SchemaJudge, refusal_message, repair_with_index
 from smallcode.toolcalls.schema import ToolIndex
 from smallcode.types import ToolCall
 
@@ -47,17 +48,25 @@ def repair_native_call(call: ToolCall, tools: list[dict[str, Any]]) -> ToolCall 
         if note:
             notes.append(note)
         raw = call.raw_arguments
-        if isinstance(raw, str) and raw.strip():
-            args: Any = _raw_to_args(raw, notes)
-        else:
-            args = decode_arguments(call.arguments, notes)
+        with judged_by(SchemaJudge(index, tool=name)):
+            if isinstance(raw, str) and raw.strip():
+                args: Any = _raw_to_args(raw, notes)
+            else:
+                args = decode_arguments(call.arguments, notes)
+        lost = lossy(args)
         fixed, repairs = repair_with_index(index, name, args)
+        error = ""
+        if lost is not None:  # the arguments could not be read without losing text
+            error = refusal_message(name, lost)
+            fixed = {k: v for k, v in fixed.items() if k != lost} if lost else {}
+            repairs.append(f"refused: {error}")
         return ToolCall(
             name=name,
             arguments=fixed,
             id=call.id,
             repairs=notes + repairs,
             raw_arguments=call.raw_arguments,
+            error=error,
         )
     except Exception:
         return None

@@ -19,7 +19,8 @@ from typing import Any
 from smallcode.toolcalls.candidates import FLAT_NOTE, Candidate, in_code
 from smallcode.toolcalls.formats import PARSERS
 from smallcode.toolcalls.pythonic import POSITIONAL, place_positional
-from smallcode.toolcalls.repair import repair_with_index
+from smallcode.toolcalls.readings import judged_by, lossy
+from smallcode.toolcalls.repair import SchemaJudge, refusal_message, repair_with_index
 from smallcode.toolcalls.schema import ToolIndex
 from smallcode.types import ToolCall
 
@@ -49,6 +50,7 @@ def _to_call(c: Candidate, index: ToolIndex) -> ToolCall | None:
     if note:
         notes.append(note)
     args: Any = c.args
+    lost = lossy(args)
     if isinstance(args, dict) and POSITIONAL in args:
         args, extra = place_positional(args, index.param_order(name))
         notes.extend(extra)
@@ -56,7 +58,20 @@ def _to_call(c: Candidate, index: ToolIndex) -> ToolCall | None:
     fixed, repairs = repair_with_index(index, name, args)
     if flat and not fixed:
         return None  # data that merely carries a tool's name ({"name": "bash", "version": 5})
+    if lost is not None:
+        return refused_call(name, fixed, notes + repairs, lost)
     return ToolCall(name=name, arguments=fixed, repairs=notes + repairs)
+
+
+def refused_call(name: str, fixed: dict[str, Any], repairs: list[str], lost: str) -> ToolCall:
+    """A call whose text could not be read without losing some: not to be run.
+
+    The argument that lost text is left out, so even a caller that ignores ``error`` gets
+    the tool's missing-argument error rather than a shortened value.
+    """
+    error = refusal_message(name, lost)
+    args = {k: v for k, v in fixed.items() if k != lost} if lost else {}
+    return ToolCall(name=name, arguments=args, repairs=[*repairs, f"refused: {error}"], error=error)
 
 
 def _groups(cands: list[Candidate]) -> list[list[Candidate]]:
@@ -76,6 +91,22 @@ def _find(text: str, tools: list[dict[str, Any]]) -> list[FoundCall]:
     index = ToolIndex(tools)
     if not index or not index.mentioned_in(text):
         return []
+    with judged_by(SchemaJudge(index)):  # broken JSON is read the way that fits the schemas
+        found = _find_calls(text, index)
+    found.sort(key=lambda f: f.start)
+    seen: set[str] = set()
+    unique = []
+    for f in found:
+        key = f.call.name + "\0" + json.dumps(f.call.arguments, sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return [
+        FoundCall(f.call, f.start + offset, f.end + offset, f.format) for f in unique[:MAX_CALLS]
+    ]
+
+
+def _find_calls(text: str, index: ToolIndex) -> list[FoundCall]:
     claimed: list[tuple[int, int]] = []
     found: list[FoundCall] = []
     for fmt, finder in PARSERS:
@@ -94,20 +125,10 @@ def _find(text: str, tools: list[dict[str, Any]]) -> list[FoundCall]:
             if not calls or in_code(text, start):
                 continue
             claimed.append((start, end))
-            found.extend(
-                FoundCall(call, start + offset, end + offset, group[0].fmt) for call in calls
-            )
+            found.extend(FoundCall(call, start, end, group[0].fmt) for call in calls)
         if len(found) >= MAX_CALLS:
             break
-    found.sort(key=lambda f: f.start)
-    seen: set[str] = set()
-    unique = []
-    for f in found:
-        key = f.call.name + "\0" + json.dumps(f.call.arguments, sort_keys=True, default=str)
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return unique[:MAX_CALLS]
+    return found
 
 
 def find_tool_calls(text: str, tools: list[dict[str, Any]]) -> list[FoundCall]:

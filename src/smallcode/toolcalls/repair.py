@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from smallcode.toolcalls.jsonscan import loads_lenient
+from smallcode.toolcalls.jsonscan import calls_from_value, loads_lenient
+from smallcode.toolcalls.readings import CallFit, junk_value, plain_key, value_mass
 from smallcode.toolcalls.schema import ToolIndex, normalize_name
 
 # A key the model wrote -> the schema names it may have meant (used when exactly one exists).
@@ -220,13 +221,20 @@ def _match_key(key: str, props: dict[str, Any], taken: set[str]) -> tuple[str | 
 
 def repair_with_index(index: ToolIndex, name: str, args: Any) -> tuple[dict[str, Any], list[str]]:
     """Repair ``args`` for tool ``name`` against ``index``. Never raises."""
+    out, repairs, _dropped = _repair(index, name, args)
+    return out, repairs
+
+
+def _repair(index: ToolIndex, name: str, args: Any) -> tuple[dict[str, Any], list[str], list[Any]]:
+    """(arguments, repairs, the keys of ``args`` dropped as unknown or duplicate)."""
     repairs: list[str] = []
+    dropped: list[Any] = []
     params = index.params.get(name, {})
     props = index.properties(name)
     required = index.required(name)
     args = _as_dict(args, index, name, repairs)
     if not props:
-        return args, repairs
+        return args, repairs, dropped
     open_schema = params.get("additionalProperties") not in (None, False)
 
     out: dict[str, Any] = {}
@@ -243,6 +251,7 @@ def repair_with_index(index: ToolIndex, name: str, args: Any) -> tuple[dict[str,
             repairs.append(f"renamed argument '{key}' to '{target}'")
         elif isinstance(key, str) and any(t in out for t in ALIASES.get(normalize_name(key), ())):
             repairs.append(f"dropped argument '{key}' (duplicate of one already given)")
+            dropped.append(key)
         else:
             unknown[key] = value
 
@@ -261,6 +270,7 @@ def repair_with_index(index: ToolIndex, name: str, args: Any) -> tuple[dict[str,
             out[key] = value
         else:
             repairs.append(f"dropped unknown argument '{key}'")
+            dropped.append(key)
     # keep the order the model wrote the arguments in
     source = {id(v): i for i, v in enumerate(args.values())}
     out = dict(sorted(out.items(), key=lambda kv: source.get(id(kv[1]), len(source))))
@@ -278,7 +288,7 @@ def repair_with_index(index: ToolIndex, name: str, args: Any) -> tuple[dict[str,
         if changed:
             out[key] = new
             repairs.append(f"converted '{key}' from {_json_type(value)} to {_json_type(new)}")
-    return out, repairs
+    return out, repairs, dropped
 
 
 def _types_raw(schema: Any) -> list[str]:
@@ -317,6 +327,71 @@ def _as_dict(args: Any, index: ToolIndex, name: str, repairs: list[str]) -> dict
         return {}
     repairs.append(f"used the bare value as argument '{target}'")
     return {target: args.strip() if isinstance(args, str) else args}
+
+
+# ---------------------------------------------------------------------- faithful readings
+
+
+class SchemaJudge:
+    """Judges readings of broken JSON by the tool schemas (see readings.py).
+
+    A reading that turns code into argument names the tool does not have loses that code;
+    one that leaves a required argument out is worse than one that fills it. With ``tool``,
+    the value read is that tool's arguments (a native call's argument string).
+    """
+
+    def __init__(self, index: ToolIndex, tool: str | None = None) -> None:
+        self.index = index
+        self.tool = tool
+
+    def fit(self, value: Any) -> list[CallFit]:
+        if self.tool is not None:
+            return [self._fit(self.tool, value, value)] if isinstance(value, dict) else []
+        holders: list[Any] = []
+        calls = calls_from_value(value, holders=holders)
+        out = []
+        for (name, args, _notes), holder in zip(calls, holders, strict=False):
+            resolved = self.index.resolve(name)
+            if resolved is not None:
+                out.append(self._fit(resolved[0], args, holder))
+        return out
+
+    def _fit(self, tool: str, args: Any, holder: Any) -> CallFit:
+        fit = CallFit(holder)
+        fixed, _repairs, dropped = _repair(self.index, tool, args)
+        given = list(args) if isinstance(args, dict) else []
+        props = self.index.properties(tool)
+        for key in dropped:
+            value = args.get(key) if isinstance(args, dict) else None
+            if plain_key(key) and not junk_value(value):
+                fit.unknown += 1  # a stray option ("mode": "w"): dropped, and said so
+                continue
+            fit.lost += value_mass(key) + value_mass(value)
+            if not fit.lost_arg and key in given:  # torn out of the argument before it
+                before = [k for k in given[: given.index(key)] if k in props and k in fixed]
+                fit.lost_arg = before[-1] if before else ""
+        missing = [r for r in self.index.required(tool) if r not in fixed]
+        fit.missing = len(missing)
+        if not fit.lost_arg:
+            strings = [k for k in fixed if isinstance(fixed[k], str)]
+            fit.lost_arg = missing[0] if missing else (strings[-1] if strings else "")
+        return fit
+
+
+def refusal_message(tool: str, arg: str) -> str:
+    """What the model is told instead of running a call whose text could not be read."""
+    what = f"the {arg} argument" if arg else "the arguments"
+    msg = (
+        f"{tool}: {what} could not be read (unescaped quotes inside the JSON string), so the"
+        f" call was not run. Send the call again with {arg or 'every argument'} as a JSON"
+        ' string in which every " and newline is escaped (\\" and \\n)'
+    )
+    if arg == "content" or tool == "write_file":
+        msg += (
+            ", or write the file's path alone on a line followed by the complete file in a"
+            " fenced code block"
+        )
+    return msg + "."
 
 
 def repair_arguments(
