@@ -102,7 +102,9 @@ def test_search_replace_block_goes_through_patch(project: Path, run_agent) -> No
 
 def test_unified_diff_applies_only_when_every_hunk_fits(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
     make_git_repo(project, {"app.py": "a = 1\nb = 2\nc = 3\n"})
-    good = "```diff\n--- a/app.py\n+++ b/app.py\n@@ -1,3 +1,3 @@\n a = 1\n-b = 2\n+b = 20\n c = 3\n```"
+    good = (
+        "```diff\n--- a/app.py\n+++ b/app.py\n@@ -1,3 +1,3 @@\n a = 1\n-b = 2\n+b = 20\n c = 3\n```"
+    )
     bad = "```diff\n--- a/app.py\n+++ b/app.py\n@@ -1,2 +1,2 @@\n-x = 9\n+x = 10\n```"
     r = run_agent(script([text(bad), text(good)]), "Change b to 20 in app.py")
     assert r.result.exit_code == 0
@@ -281,7 +283,9 @@ def test_text_format_setting(project: Path, fake_server) -> None:  # type: ignor
     from smallcode import SmallCode
 
     srv = fake_server(script([text("ok")]))
-    sc = SmallCode(model="qwen2.5-coder-0.5b", base_url=srv.base_url, cwd=project, edit_format="tools")
+    sc = SmallCode(
+        model="qwen2.5-coder-0.5b", base_url=srv.base_url, cwd=project, edit_format="tools"
+    )
     try:
         sc.run("hi")
     finally:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 NOTE_LIMIT = 1400
 _SCAN_LIMIT = 5000
+_OWN_DIRS = (".smallcode/", ".git/")
 _TEST_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".go", ".rs")
 
 
@@ -65,6 +66,8 @@ def snapshot_files(root: Path) -> dict[str, tuple[int, int]]:
 
     state: dict[str, tuple[int, int]] = {}
     for rel in project_files(root, limit=_SCAN_LIMIT):
+        if rel.startswith(_OWN_DIRS):
+            continue  # the harness's own state (snapshots, memory, plans) is not the work
         try:
             st = (root / rel).stat()
         except OSError:

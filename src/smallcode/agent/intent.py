@@ -13,13 +13,103 @@ from smallcode.verify.discover import is_test_file
 
 __all__ = ["files_to_create", "is_test_file", "mentions_tests", "named_files", "wants_change"]
 
-# Verbs a user writes when they want the project changed (any tense or form).
+# Verbs a user writes when they want the project changed; their inflections are generated, so
+# that nouns that share a stem ("settings", "documentation") do not count.
+_BASE_VERBS = [
+    "create",
+    "add",
+    "fix",
+    "write",
+    "rename",
+    "refactor",
+    "implement",
+    "update",
+    "change",
+    "modify",
+    "remove",
+    "delete",
+    "replace",
+    "build",
+    "generate",
+    "insert",
+    "append",
+    "edit",
+    "correct",
+    "convert",
+    "move",
+    "put",
+    "fill",
+    "extend",
+    "improve",
+    "optimize",
+    "optimise",
+    "clean",
+    "make",
+    "set",
+    "rewrite",
+    "migrate",
+    "bump",
+    "upgrade",
+    "format",
+    "translate",
+    "introduce",
+    "support",
+    "handle",
+    "repair",
+    "patch",
+    "swap",
+    "split",
+    "merge",
+    "extract",
+    "inline",
+    "drop",
+    "strip",
+    "comment",
+    "document",
+    "annotate",
+    "initialize",
+    "initialise",
+    "declare",
+    "define",
+    "rework",
+    "restructure",
+    "adjust",
+    "tweak",
+    "finish",
+    "complete",
+    "save",
+    "include",
+    "wire",
+    "enable",
+    "disable",
+    "increase",
+    "decrease",
+    "raise",
+    "lower",
+    "turn",
+]
+_IRREGULAR = "wrote written built made rewrote rewritten put set split"
+
+
+def _forms(verb: str) -> set[str]:
+    forms = {verb, verb + "s", verb + "ed", verb + "ing"}
+    if verb.endswith("e"):
+        forms |= {verb + "d", verb[:-1] + "ing"}
+    if verb.endswith("y"):
+        forms |= {verb[:-1] + "ies", verb[:-1] + "ied"}
+    if verb.endswith(("x", "sh", "ch")):
+        forms.add(verb + "es")
+    if len(verb) <= 5 and verb[-1] in "ptgn" and verb[-2] in "aeiou" and verb[-3] not in "aeiou":
+        forms |= {verb + verb[-1] + "ed", verb + verb[-1] + "ing"}  # drop -> dropped
+    return forms
+
+
 _VERBS = (
-    r"(?:creat|add|fix|writ|wrote|renam|refactor|implement|updat|chang|modif|remov|delet|"
-    r"replac|build|generat|insert|append|edit|correct|convert|mov|put|fill|extend|improv|"
-    r"optimi[sz]|clean|make|made|set|rewrit|migrat|bump|upgrad|format|translat|introduc|"
-    r"support|handl|repair|patch|swap|split|merg|extract|inlin|drop|strip|comment|document|"
-    r"annotat|initiali[sz]|declar|defin)\w*"
+    "(?:"
+    + "|".join(
+        sorted({f for v in _BASE_VERBS for f in _forms(v)} | set(_IRREGULAR.split()), key=len)[::-1]
+    )
+    + ")"
 )
 _CHANGE = re.compile(rf"\b{_VERBS}\b", re.I)
 # "Look at app.py and fix the bug": starts like a look-up, asks for a change.

@@ -3,7 +3,8 @@
     smallcode parse-tools --tools SCHEMAS.json [FILE]      (reads stdin when FILE is omitted)
 
 SCHEMAS.json is a list of OpenAI tool schemas or an object with a "tools" list. Prints the
-calls as a JSON list of {name, arguments, repairs}. Exit 0 (even with no calls), 2 on a bad
+calls as a JSON list of {name, arguments, repairs} (plus "error" for a call SmallCode would
+refuse to run, its text unreadable without loss). Exit 0 (even with no calls), 2 on a bad
 file or argument (one line on stderr).
 """
 
@@ -79,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         from smallcode.toolcalls.parser import parse_tool_calls
 
         calls = parse_tool_calls(text, tools)
-    out = [{"name": c.name, "arguments": c.arguments, "repairs": c.repairs} for c in calls]
+    out: list[dict[str, Any]] = []
+    for c in calls:
+        out.append({"name": c.name, "arguments": c.arguments, "repairs": c.repairs})
+        if c.error:  # refused: SmallCode would answer with this instead of running the call
+            out[-1]["error"] = c.error
     print(json.dumps(out, indent=2, ensure_ascii=False))
     return 0
 

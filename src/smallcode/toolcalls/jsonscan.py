@@ -7,12 +7,24 @@ strings, and json-repair (slow on pathological nesting) only sees bounded, shall
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
+import tokenize
 import warnings
 from typing import Any
 
-from smallcode.toolcalls.readings import LossyArgs, mark_lossy, read_broken
+from smallcode.toolcalls.readings import (
+    LossyArgs,
+    count_calls,
+    has_lossy,
+    last_close,
+    mark_calls_lossy,
+    mark_lossy,
+    names_tool,
+    read_broken,
+    value_mass,
+)
 
 _OPEN = "{[("
 _CLOSE = "}])"
@@ -106,37 +118,62 @@ def _too_deep(s: str) -> bool:
 
 def loads_lenient(text: str) -> tuple[Any, bool] | None:
     """(value, was_repaired) for JSON or broken JSON; None when it is not JSON at all."""
-    s = text.strip()
+    loaded = _load(text.strip())
+    return None if loaded is None else (loaded[0], loaded[1])
+
+
+def _load(s: str) -> tuple[Any, bool, int] | None:
+    """(value, was_repaired, where the value ends in ``s``) for (broken) JSON ``s``."""
     if not s:
         return None
     try:
-        return json.loads(s), False
+        return json.loads(s), False, len(s)
     except (ValueError, RecursionError):
         pass
     if s[0] not in "{[" or len(s) > MAX_REPAIR_CHARS or _too_deep(s):
         return None
     try:  # raw newlines and tabs inside strings: exact, unlike a general repair
-        return json.loads(s, strict=False), True
+        return json.loads(s, strict=False), True, len(s)
     except (ValueError, RecursionError):
         pass
     completed = _close_truncated(s)
     if completed is not None:  # cut off mid-call: close what is open (exact and fast)
         try:
-            return json.loads(completed, strict=False), True
+            return json.loads(completed, strict=False), True, len(s)
         except (ValueError, RecursionError):
             pass
-    if "'" in s or "True" in s or "None" in s or "False" in s:
-        # a Python literal (single quotes, True/None, trailing commas): exact as well
+    if ("'" in s or "True" in s or "None" in s or "False" in s) and not (
+        '"""' in s or "'''" in s  # triple quotes hold code: read verbatim below, no escapes
+    ):
+        # a Python literal (single quotes, True/None, trailing commas): exact as well, unless
+        # it joins side-by-side strings ("a "b" c" would lose its inner quotes)
         try:
-            value = quiet_literal_eval(_escape_raw_newlines(s))
-            if isinstance(value, dict | list):
-                return value, True
+            src = _escape_raw_newlines(s)
+            value = quiet_literal_eval(src)
+            if isinstance(value, dict | list) and not _joins_strings(src):
+                return value, True, len(s)
         except Exception:
             pass
     # code in the strings (unescaped quotes, triple quotes): read it several ways, keep the
     # reading that loses no text (readings.py)
     read = read_broken(s)
-    return None if read is None else (read[0], True)
+    return None if read is None else (read[0], True, read[1])
+
+
+def _joins_strings(src: str) -> bool:
+    """Does ``src`` put string literals side by side (Python joins them into one)?"""
+    prev = False
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(src).readline):
+            if tok.type == tokenize.STRING:
+                if prev:
+                    return True
+                prev = True
+            elif tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+                prev = False
+    except (tokenize.TokenError, SyntaxError):
+        return True
+    return False
 
 
 _JSON_TOKENS = re.compile(r'[\\"{}\[\]]')
@@ -146,6 +183,7 @@ def _close_truncated(s: str) -> str | None:
     """``s`` with its open string, objects and lists closed; None if nothing is open."""
     stack: list[str] = []
     in_string = False
+    opened = 0
     i = 0
     search = _JSON_TOKENS.search
     while True:
@@ -162,6 +200,7 @@ def _close_truncated(s: str) -> str | None:
                 in_string = False
         elif ch == '"':
             in_string = True
+            opened = i
         elif ch in "{[":
             stack.append("}" if ch == "{" else "]")
         elif stack and ch == stack[-1]:
@@ -171,7 +210,7 @@ def _close_truncated(s: str) -> str | None:
         i += 1
     if not stack and not in_string:
         return None
-    if in_string and _ends_with(s, stack):
+    if in_string and (_ends_with(s, stack) or _line_ends_with(s, opened, stack)):
         return None  # `"...}}`: a closing quote forgotten, not a cut-off reply
     out = s
     if in_string:
@@ -181,6 +220,12 @@ def _close_truncated(s: str) -> str | None:
     else:
         out = out.rstrip().rstrip(",").rstrip()
     return out + "".join(reversed(stack))
+
+
+def _line_ends_with(s: str, start: int, stack: list[str]) -> bool:
+    """Does a line of ``s`` after ``start`` end with exactly the brackets in ``stack``?"""
+    closers = r"\s*".join(re.escape(c) for c in reversed(stack))
+    return bool(stack) and re.compile(closers + r"[ \t]*(?:\n|\Z)").search(s, start) is not None
 
 
 def _ends_with(s: str, stack: list[str]) -> bool:
@@ -247,7 +292,6 @@ def iter_json_values(body: str, limit: int = 64) -> list[tuple[int, int, Any, bo
     """
     out: list[tuple[int, int, Any, bool]] = []
     i = 0
-    n = len(body)
     tries = 0
     while len(out) < limit and tries < 4 * limit:
         m = _VALUE_START.search(body, i)
@@ -255,16 +299,73 @@ def iter_json_values(body: str, limit: int = 64) -> list[tuple[int, int, Any, bo
             break
         tries += 1
         s = m.start()
-        e = find_close(body, s)
-        if e < 0:
-            e = n
-        loaded = loads_lenient(body[s:e])
-        if loaded is not None:
-            out.append((s, e, loaded[0], loaded[1]))
-        elif e == n:
-            break  # an unclosed value that does not load: nothing after it can either
+        value, repaired, e = read_json_at(body, s)
+        if e > s:
+            out.append((s, e, value, repaired))
+        else:
+            e = find_close(body, s)
+            if e < 0:
+                break  # an unclosed value that does not load: nothing after it can either
         i = e
     return out
+
+
+# After a value, the rest of a string that closed too early ends with a quote and closing
+# brackets, before the next line that opens a call, a tag or a fence.
+_FRESH_LINE = re.compile(r"\n[ \t]*(?:[{\[]\s*[\"'][\w\-]+[\"']\s*:|\[\s*\{|<[\w|/]|```|~~~)")
+MAX_TAIL = 20_000
+
+
+def read_json_at(text: str, start: int, stop: int | None = None) -> tuple[Any, bool, int]:
+    """The JSON value opening at ``text[start]``: (value, repaired, end); end == start when
+    nothing loads.
+
+    The value ends where its brackets match, unless that leaves behind the rest of a string
+    that closed too early (``"print("}}")\n"}}``): then the longer reading is taken when it
+    keeps more of the text without losing any.
+    """
+    stop = len(text) if stop is None else min(stop, len(text))
+    e = find_close(text, start, stop)
+    e = stop if e < 0 else e
+    read = _load(text[start:e].rstrip())
+    loaded = None if read is None else (read[0], read[1])
+    if read is not None and read[1]:
+        e = start + read[2]  # a broken value may end before its brackets seemed to
+    if e < stop:
+        x = _broken_tail(text, e, stop)
+        if x > e:
+            longer = read_broken(text[start:x]) if x - start <= MAX_REPAIR_CHARS else None
+            if longer is not None and _keeps_more(longer[0], loaded):
+                loaded, e = (longer[0], True), start + longer[1]
+    if loaded is None:
+        return None, False, start
+    if e < stop and text[e] in "\"'":  # `}}")`: the value closed inside a code string
+        return mark_calls_lossy(loaded[0]), True, e
+    return loaded[0], loaded[1], e
+
+
+def _broken_tail(text: str, e: int, stop: int) -> int:
+    """End of the leftover of a string closed too early after ``e``, or ``e``."""
+    limit = min(stop, e + MAX_TAIL)
+    m = _FRESH_LINE.search(text, e, limit)
+    if m is not None:
+        limit = m.start()
+    for m in _CALL_OPEN.finditer(text, e, limit):  # the next call is not this one's leftover
+        if names_tool(m.group(1)):
+            limit = m.start()
+            break
+    return max(e, last_close(text, e, limit))
+
+
+def _keeps_more(value: Any, loaded: tuple[Any, bool] | None) -> bool:
+    if has_lossy(value) or count_calls(value) == 0:
+        return False
+    if loaded is None:
+        return True
+    # (equal mass: the longer reading also keeps the brackets and quotes the other drops)
+    return value_mass(value) >= value_mass(loaded[0]) and count_calls(value) >= count_calls(
+        loaded[0]
+    )
 
 
 # ---------------------------------------------------------------------- call-shaped values
@@ -281,6 +382,12 @@ NAME_KEYS = (
     "recipient_name",
     "api_name",
 )
+# where another call opens (a JSON object naming its tool)
+_CALL_OPEN = re.compile(
+    r"\{\s*[\"'](?:" + "|".join(NAME_KEYS) + r")[\"']\s*:\s*[\"']([A-Za-z_][\w.\-]{0,100})[\"']"
+)
+
+
 ARG_KEYS = (
     "arguments",
     "parameters",

@@ -8,7 +8,7 @@ from typing import Any
 
 from smallcode.toolcalls.jsonscan import decode_arguments, loads_lenient
 from smallcode.toolcalls.readings import judged_by, lossy
-from smallcode.toolcalls.repair import SchemaJudge, refusal_message, repair_with_index
+from smallcode.toolcalls.repair import SchemaJudge, refuse, repair_with_index
 from smallcode.toolcalls.schema import ToolIndex
 from smallcode.types import ToolCall
 
@@ -57,8 +57,7 @@ def repair_native_call(call: ToolCall, tools: list[dict[str, Any]]) -> ToolCall 
         fixed, repairs = repair_with_index(index, name, args)
         error = ""
         if lost is not None:  # the arguments could not be read without losing text
-            error = refusal_message(name, lost)
-            fixed = {k: v for k, v in fixed.items() if k != lost} if lost else {}
+            fixed, error = refuse(name, fixed, lost)
             repairs.append(f"refused: {error}")
         return ToolCall(
             name=name,

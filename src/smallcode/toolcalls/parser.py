@@ -7,6 +7,8 @@ How one reply is read:
 3. A candidate counts only if its name is a known tool and it does not start inside a code
    fence of a programming language or an inline `code span` (examples, explanations).
 4. Arguments are repaired against the tool's schema (repair.py); each fix is noted.
+   Broken JSON is read the way that fits the schemas (readings.py); a call whose text
+   cannot be read without losing some comes back refused (``ToolCall.error``), not run.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from smallcode.toolcalls.candidates import FLAT_NOTE, Candidate, in_code
 from smallcode.toolcalls.formats import PARSERS
 from smallcode.toolcalls.pythonic import POSITIONAL, place_positional
 from smallcode.toolcalls.readings import judged_by, lossy
-from smallcode.toolcalls.repair import SchemaJudge, refusal_message, repair_with_index
+from smallcode.toolcalls.repair import SchemaJudge, refuse, repair_with_index
 from smallcode.toolcalls.schema import ToolIndex
 from smallcode.types import ToolCall
 
@@ -58,20 +60,10 @@ def _to_call(c: Candidate, index: ToolIndex) -> ToolCall | None:
     fixed, repairs = repair_with_index(index, name, args)
     if flat and not fixed:
         return None  # data that merely carries a tool's name ({"name": "bash", "version": 5})
-    if lost is not None:
-        return refused_call(name, fixed, notes + repairs, lost)
+    if lost is not None:  # the text could not be read without losing some: not to be run
+        args, error = refuse(name, fixed, lost)
+        return ToolCall(name, args, repairs=[*notes, *repairs, f"refused: {error}"], error=error)
     return ToolCall(name=name, arguments=fixed, repairs=notes + repairs)
-
-
-def refused_call(name: str, fixed: dict[str, Any], repairs: list[str], lost: str) -> ToolCall:
-    """A call whose text could not be read without losing some: not to be run.
-
-    The argument that lost text is left out, so even a caller that ignores ``error`` gets
-    the tool's missing-argument error rather than a shortened value.
-    """
-    error = refusal_message(name, lost)
-    args = {k: v for k, v in fixed.items() if k != lost} if lost else {}
-    return ToolCall(name=name, arguments=args, repairs=[*repairs, f"refused: {error}"], error=error)
 
 
 def _groups(cands: list[Candidate]) -> list[list[Candidate]]:

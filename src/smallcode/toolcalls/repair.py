@@ -8,6 +8,8 @@ plain words so the loop can log it and the evidence store can learn from it.
 from __future__ import annotations
 
 import json
+import re
+from functools import lru_cache
 from typing import Any
 
 from smallcode.toolcalls.jsonscan import calls_from_value, loads_lenient
@@ -344,6 +346,9 @@ class SchemaJudge:
         self.index = index
         self.tool = tool
 
+    def knows(self, name: str) -> bool:
+        return self.index.resolve(name) is not None
+
     def fit(self, value: Any) -> list[CallFit]:
         if self.tool is not None:
             return [self._fit(self.tool, value, value)] if isinstance(value, dict) else []
@@ -365,17 +370,40 @@ class SchemaJudge:
             value = args.get(key) if isinstance(args, dict) else None
             if plain_key(key) and not junk_value(value):
                 fit.unknown += 1  # a stray option ("mode": "w"): dropped, and said so
+                fit.unknown_mass += value_mass(key) + value_mass(value)
                 continue
             fit.lost += value_mass(key) + value_mass(value)
+            fit.junk_keys.append(str(key))
             if not fit.lost_arg and key in given:  # torn out of the argument before it
                 before = [k for k in given[: given.index(key)] if k in props and k in fixed]
                 fit.lost_arg = before[-1] if before else ""
         missing = [r for r in self.index.required(tool) if r not in fixed]
         fit.missing = len(missing)
+        if len(props) > 1:
+            ahead = _next_argument(tuple(props))
+            fit.swallowed = sum(1 for v in fixed.values() if isinstance(v, str) and ahead.search(v))
         if not fit.lost_arg:
             strings = [k for k in fixed if isinstance(fixed[k], str)]
             fit.lost_arg = missing[0] if missing else (strings[-1] if strings else "")
         return fit
+
+
+@lru_cache(maxsize=64)
+def _next_argument(props: tuple[str, ...]) -> re.Pattern[str]:
+    """``", "path":`` for any of ``props``: a value that holds it ran past its own end."""
+    names = "|".join(re.escape(p) for p in props)
+    return re.compile(rf"[\"']\s*,\s*[\"'](?:{names})[\"']\s*:")
+
+
+def refuse(tool: str, fixed: dict[str, Any], lost: str) -> tuple[dict[str, Any], str]:
+    """(arguments, error) for a call whose text could not be read without losing some.
+
+    The argument that lost text is left out (all of them when unknown), so even a caller
+    that ignores ``ToolCall.error`` gets the tool's missing-argument error, never a
+    shortened value.
+    """
+    args = {k: v for k, v in fixed.items() if k != lost} if lost else {}
+    return args, refusal_message(tool, lost)
 
 
 def refusal_message(tool: str, arg: str) -> str:

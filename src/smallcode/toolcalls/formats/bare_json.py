@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from smallcode.toolcalls.candidates import Candidate
-from smallcode.toolcalls.jsonscan import calls_from_value, find_close, loads_lenient
+from smallcode.toolcalls.jsonscan import calls_from_value, find_close, read_json_at
 from smallcode.toolcalls.schema import ToolIndex
 
 FORMAT = "json"
@@ -55,14 +55,12 @@ def find(text: str, index: ToolIndex) -> list[Candidate]:
         start = _enclosing_open(text, m.start(), pos)
         if start < 0:
             continue
-        end = find_close(text, start)
-        cut = end < 0
-        end = len(text) if cut else end
-        loaded = loads_lenient(text[start:end])
-        pos = end
-        if loaded is None:
+        value, repaired, end = read_json_at(text, start)
+        if end <= start:
+            close = find_close(text, start)
+            pos = len(text) if close < 0 else close
             continue
-        value, repaired = loaded
+        pos = end
         for name, args, notes in calls_from_value(value):
             if repaired:
                 notes = ["repaired broken JSON", *notes]
