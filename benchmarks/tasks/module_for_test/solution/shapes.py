@@ -1,0 +1,9 @@
+class Square:
+    def __init__(self, side):
+        self.side = side
+
+    def area(self):
+        return self.side**2
+
+    def perimeter(self):
+        return 4 * self.side

@@ -1,0 +1,2 @@
+def area_rect(width, height):
+    return width * height
