@@ -121,7 +121,12 @@ def check_solutions(tasks: list[tuple[str, dict[str, Any]]]) -> int:
 
 
 def run_task(
-    task_id: str, spec: dict[str, Any], agent_args: list[str], env: dict[str, str], timeout: float
+    task_id: str,
+    spec: dict[str, Any],
+    agent_args: list[str],
+    env: dict[str, str],
+    timeout: float,
+    keep: Path | None = None,
 ) -> TaskRun:
     with tempfile.TemporaryDirectory(prefix=f"bench-{task_id}-") as tmp:
         project = Path(tmp) / "project"
@@ -138,6 +143,9 @@ def run_task(
             stderr = (exc.stderr or b"").decode("utf-8", "replace") if exc.stderr else ""
         seconds = time.monotonic() - start
         done, check_out = run_check(spec, project)
+        if keep is not None:  # the project as the agent left it, with its log and sessions
+            shutil.copytree(project, keep / task_id, dirs_exist_ok=True, symlinks=True)
+            (keep / task_id / "agent-stderr.log").write_text(stderr)
     run = TaskRun(task_id, done, code, seconds=round(seconds, 1), check_output=check_out)
     try:
         result = json.loads(stdout)
@@ -255,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check-solutions", action="store_true", help="test the checks, no model")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--out", default="", help="also write the JSON summary to this file")
+    p.add_argument("--keep", default="", help="keep each project, its log and sessions here")
     args = p.parse_args(argv)
 
     tasks = load_tasks(args.task)
@@ -277,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[TaskRun] = []
     try:
         for task_id, spec in tasks:
-            run = run_task(task_id, spec, agent_args, env, args.timeout)
+            keep = Path(args.keep) if args.keep else None
+            run = run_task(task_id, spec, agent_args, env, args.timeout, keep)
             runs.append(run)
             sys.stderr.write(
                 f"{task_id}: {'done' if run.done else 'NOT done'}, exit {run.exit_code}, "

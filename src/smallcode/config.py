@@ -171,7 +171,8 @@ class Settings:
     write_guard: bool = setting(
         "SMALLCODE_WRITE_GUARD",
         True,
-        "Block the first overwrite of an existing file the model has not read.",
+        "Block the first overwrite of an existing file the model has not read, writes to "
+        "prompt-example paths, and writes to the tests a task must make pass.",
     )
     snapshot: bool = setting(
         "SMALLCODE_SNAPSHOT",
@@ -212,6 +213,12 @@ class Settings:
         "SMALLCODE_VERIFY_TIMEOUT",
         120.0,
         "Seconds a test run of the completion check may take.",
+    )
+    verify_run: bool = setting(
+        "SMALLCODE_VERIFY_RUN",
+        True,
+        "When the task says a new script prints something, the completion check runs it once "
+        "(no arguments, 10 s limit) and flags a crash or no output at all.",
     )
     context_files_max_chars: int = setting(
         "SMALLCODE_CONTEXT_FILES_MAX_CHARS",

@@ -96,18 +96,25 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0  # prompt tokens the server reused from its KV cache, when reported
+    # True when some counts are SmallCode's estimate (~4 characters per token) because the
+    # server reported none (llama-cpp-python's server sends no usage when streaming).
+    estimated: bool = False
 
     def add(self, other: Usage) -> None:
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
         self.cached_tokens += other.cached_tokens
+        self.estimated = self.estimated or other.estimated
 
-    def to_dict(self) -> dict[str, int]:
-        return {
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "cached_tokens": self.cached_tokens,
         }
+        if self.estimated:
+            d["estimated"] = True
+        return d
 
 
 # ---- stream chunks: what a Provider yields -------------------------------------------------

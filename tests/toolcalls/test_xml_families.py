@@ -75,3 +75,26 @@ def test_cline_alias_child_tag_and_several_tools():
 def test_cline_tag_in_prose_is_not_a_call():
     assert calls("Use the <read_file> tool when you need to see a file.") == []
     assert calls("Use <read_file></read_file> with a path.") == []
+
+
+def test_function_element_with_json_in_a_single_quoted_attribute():
+    """Qwen2.5 after its <tools> template block: the JSON holds the attribute's own quote."""
+    text = (
+        '<tools>\n    <function name="write_file" arguments=\'{"path": "fizz.py", '
+        "\"content\": \"print('Fizz')\\nprint('a>b')\\n\"}'/>\n</tools>"
+    )
+    assert calls(text) == [
+        ("write_file", {"path": "fizz.py", "content": "print('Fizz')\nprint('a>b')\n"})
+    ]
+
+
+def test_function_elements_in_a_row_and_escaped_quotes():
+    text = (
+        '<tool name="read_file" args="{&quot;path&quot;: &quot;a.py&quot;}"/>\n'
+        "<call name='bash' parameters='{\"command\": \"ls\"}'></call>"
+    )
+    assert calls(text) == [("read_file", {"path": "a.py"}), ("bash", {"command": "ls"})]
+
+
+def test_function_element_without_json_is_not_a_call():
+    assert calls("<function name=\"read_file\" arguments='not json at all'/>") == []

@@ -13,7 +13,7 @@ from typing import Any
 from smallcode.agent.normalize import NormalizedReply, normalize_reply
 from smallcode.errors import ModelRequestError
 from smallcode.llm.base import RequestOptions, complete
-from smallcode.types import Message
+from smallcode.types import Message, Usage
 
 
 class AskingMixin:
@@ -60,6 +60,8 @@ class AskingMixin:
                 self.messages.append(Message("user", retry.nudge, meta={"kind": "note"}))
             raw, request = self._request(tools, {**retry.extra_body, **self.request_extra}, None)
         self.context.observe(request, raw.usage, tools)
+        if not (raw.usage.prompt_tokens or raw.usage.completion_tokens):
+            raw.usage = self._estimated_usage(raw, request, tools)
         self.events.emit("usage", **raw.usage.to_dict())
         if self._escalated is not None and self.escalation is not None:
             self.escalation.record(raw.usage)
@@ -73,6 +75,18 @@ class AskingMixin:
         # Without tools offered, calls written anyway are still recognised (and not run), so
         # their text does not end up in the answer.
         return normalize_reply(raw, tools if offer_tools else self.tool_schemas())
+
+    def _estimated_usage(self, raw: Any, request: list[Message], tools: list[Any]) -> Usage:
+        """The server reported no usage: estimate it, and say so."""
+        from smallcode.agent.context import estimate_tokens
+
+        written = raw.content + raw.reasoning
+        written += "".join(c.name + (c.raw_arguments or str(c.arguments)) for c in raw.tool_calls)
+        return Usage(
+            prompt_tokens=self.context.estimate(request, tools),
+            completion_tokens=estimate_tokens(written) if written else 0,
+            estimated=True,
+        )
 
     def _request(
         self, tools: list[dict[str, Any]], extra: dict[str, Any], budget: Any

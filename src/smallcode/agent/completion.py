@@ -4,7 +4,12 @@ It runs before a run is reported as done, makes no model call, and each part is 
 
 - the task asks for a change, but nothing changed (tool writes, or files touched by commands);
 - every file changed in this run still parses (verify/syntax.py);
+- changed Python files use no undefined name and break no import of another project module
+  (verify/pycheck.py: static, nothing runs);
 - files the task names and that should now exist do exist;
+- "rename X to Y": X is gone from the project's source files and Y is there;
+- when the task is to make tests pass, those tests were not changed;
+- a new script the task says prints something runs without crashing and prints something;
 - where the project has tests related to the task or to the changed files, they pass.
 
 A failed check becomes one short note for the model (bounded re-asks, see the loop); the record
@@ -18,11 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smallcode.agent import intent
+from smallcode.verify.syntax import CheckOutcome
 
 if TYPE_CHECKING:
     from smallcode.config import Settings
     from smallcode.tools.registry import ToolContext
-    from smallcode.verify.syntax import CheckOutcome
 
 NOTE_LIMIT = 1400
 _SCAN_LIMIT = 5000
@@ -93,7 +98,21 @@ class CompletionCheck:
             if self.wants_change
             else []
         )
+        self.tests_are_goal = self.wants_change and intent.tests_are_the_goal(task)
+        self.expects_output = self.wants_change and intent.expects_output(task)
+        self.rename = intent.rename_pair(task) if self.wants_change else None
+        if self.rename and not _occurrences(self.root, self.rename[0], limit=1):
+            self.rename = None  # nothing of that name to rename: nothing to check
+        self.edit_format = "tools"  # set by the loop: how the note asks for the change
+        # Text of files before their first write in this run (tools/files.py fills it).
+        self.originals: dict[str, str | None] = {}
+        ctx.extras["originals"] = self.originals
         self._last_tests: tuple[frozenset[tuple[str, tuple[int, int]]], Any] | None = None
+
+    def protected_tests(self) -> set[str]:
+        """Test files that existed when the task began (kept as they are when the tests are
+        the goal of the task)."""
+        return {rel for rel in self.files_before if intent.is_test_file(rel)}
 
     # ------------------------------------------------------------------ what changed
 
@@ -125,7 +144,24 @@ class CompletionCheck:
                 )
             )
         existing = [rel for rel in changed if (self.root / rel).is_file()]
-        outcomes.extend(check_files_syntax(self.root, existing))
+        syntax = check_files_syntax(self.root, existing)
+        outcomes.extend(syntax)
+        broken = {o.target for o in syntax if not o.ok}
+        outcomes.extend(self._python_checks([r for r in existing if r not in broken], changed))
+        if self.tests_are_goal:
+            touched = sorted(set(changed) & self.protected_tests())
+            if touched:
+                outcomes.append(
+                    _outcome(
+                        "tests_unchanged",
+                        ", ".join(touched),
+                        False,
+                        f"{', '.join(touched)} changed, but the task is to make these tests "
+                        "pass as they are: restore them and change the code instead",
+                    )
+                )
+        if self.rename:
+            outcomes.extend(self._rename_checks(*self.rename))
         for rel in self.must_exist:
             exists = (self.root / rel).exists()
             outcomes.append(
@@ -136,6 +172,12 @@ class CompletionCheck:
                     "" if exists else f"{rel} does not exist, but the task names it",
                 )
             )
+        if (
+            self.expects_output
+            and self.settings.verify_run
+            and not any(not _ok(o) for o in outcomes)
+        ):
+            outcomes.extend(self._run_scripts())
         if changed and not any(not _ok(o) for o in outcomes):
             tests = self._run_tests(changed)
             if tests is not None:
@@ -149,6 +191,70 @@ class CompletionCheck:
             v.status = "passed"
         return v
 
+    # ------------------------------------------------------------------ more checks
+
+    def _python_checks(self, files: list[str], changed: list[str]) -> list[CheckOutcome]:
+        """Undefined names in changed Python files, and project imports the change broke."""
+        from smallcode.verify.pycheck import broken_project_imports, new_undefined_names
+
+        out: list[CheckOutcome] = []
+        for rel in files:
+            if not rel.endswith(".py") or rel not in self.originals:
+                continue  # changed by a command: no earlier text to compare with
+            try:
+                text = (self.root / rel).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            found = new_undefined_names(rel, text, self.originals[rel])
+            if found is not None:
+                out.append(found)
+        for rel in files:
+            if rel.endswith((".md", ".markdown")) and self.originals.get(rel) is not None:
+                twice = _new_duplicate_headings(self.root / rel, self.originals[rel] or "")
+                if twice:
+                    out.append(
+                        CheckOutcome(
+                            "structure",
+                            rel,
+                            False,
+                            evidence=f"{rel} now has the heading {twice!r} twice: remove the copy",
+                        )
+                    )
+        py_files = [f for f in snapshot_files(self.root) if f.endswith(".py")]
+        imports = broken_project_imports(self.root, changed, py_files, self.originals)
+        if imports is not None:
+            out.append(imports)
+        return out
+
+    def _rename_checks(self, old: str, new: str) -> list[dict[str, Any]]:
+        left = _occurrences(self.root, old, limit=6)
+        if left:
+            where = ", ".join(left[:5]) + (" ..." if len(left) > 5 else "")
+            return [
+                _outcome(
+                    "renamed", old, False, f"{old} is still used: {where} (rename it to {new})"
+                )
+            ]
+        if not _occurrences(self.root, new, limit=1):
+            return [_outcome("renamed", new, False, f"{new} appears nowhere: the rename is lost")]
+        return [_outcome("renamed", f"{old} -> {new}", True, "")]
+
+    def _run_scripts(self) -> list[dict[str, Any]]:
+        """Run each new script the task names once: it must not crash and must print."""
+        from smallcode.verify.smoke import smoke_run
+
+        created = (self.ctx.files_created - self.created_before) | {
+            rel for rel in self.changed_files() if rel not in self.files_before
+        }
+        named = set(intent.named_files(self.task))
+        scripts = sorted(rel for rel in created if rel in named or len(created) == 1)
+        out = []
+        for rel in scripts:
+            outcome = smoke_run(self.root, rel)
+            if outcome is not None:
+                out.append(outcome)
+        return out
+
     def note(self, v: Verification, reasks_left: int) -> str:
         """The message for the model after a failed check: what failed, what to do."""
         lines = ["The task is not done yet. The harness checked your work:"]
@@ -156,11 +262,7 @@ class CompletionCheck:
             evidence = (c.get("evidence") or "failed").strip()
             lines.append(f"- {evidence}")
         if any(c["name"] == "changed" for c in v.failed):
-            lines.append(
-                "Make the change now: call write_file for a new file or patch for an existing "
-                "one (read_file first), or write the whole file in a fenced code block with "
-                "its path on the line above."
-            )
+            lines.append(self._how_to_change())
         else:
             lines.append("Fix this with a tool call, then answer with a short summary.")
         if reasks_left <= 0:
@@ -201,6 +303,21 @@ class CompletionCheck:
             exit_code=report.exit_code,
         )
 
+    def _how_to_change(self) -> str:
+        """What to do when nothing changed, in the edit format the model is asked for."""
+        targets = intent.files_to_create(self.task)
+        if self.edit_format != "tools" and len(targets) == 1:
+            name = targets[0]
+            return (
+                f"Write the complete new content of {name} now, as its path on a line and "
+                f"the whole file in a fenced code block:\n{name}\n```\n...\n```"
+            )
+        return (
+            "Make the change now: call write_file for a new file or patch for an existing "
+            "one (read_file first), or write the whole file in a fenced code block with "
+            "its path on the line above."
+        )
+
     def test_command(self) -> str:
         from smallcode.verify.discover import detect_test_command
 
@@ -226,6 +343,56 @@ class CompletionCheck:
             if any(_imports(text, s) for s in stems):
                 return True
         return False
+
+
+_SOURCE_SUFFIXES = (
+    ".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".go", ".rs", ".java", ".kt",
+    ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".rb", ".php", ".swift", ".scala", ".sh", ".lua",
+)  # fmt: skip
+
+
+def _occurrences(root: Path, name: str, limit: int) -> list[str]:
+    """``file:line`` where ``name`` occurs as a whole word in the project's source files."""
+    import re
+
+    from smallcode.tools.fsutil import project_files
+
+    word = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
+    found: list[str] = []
+    for rel in project_files(root, limit=_SCAN_LIMIT):
+        if not rel.endswith(_SOURCE_SUFFIXES) or rel.startswith(_OWN_DIRS):
+            continue
+        try:
+            path = root / rel
+            if path.stat().st_size > 1_000_000:
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if name not in text:
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            if word.search(line):
+                found.append(f"{rel}:{n}")
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+def _new_duplicate_headings(path: Path, original: str) -> str:
+    """A markdown heading that occurs more often than before and now more than once."""
+    from collections import Counter
+
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+    def headings(t: str) -> Counter[str]:
+        return Counter(ln.strip() for ln in t.splitlines() if ln.startswith("#") and " " in ln)
+
+    now, before = headings(text), headings(original)
+    return next((h for h, n in now.items() if n > 1 and n > before[h]), "")
 
 
 def _imports(text: str, stem: str) -> bool:

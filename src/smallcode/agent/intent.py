@@ -11,7 +11,16 @@ import re
 
 from smallcode.verify.discover import is_test_file
 
-__all__ = ["files_to_create", "is_test_file", "mentions_tests", "named_files", "wants_change"]
+__all__ = [
+    "expects_output",
+    "files_to_create",
+    "is_test_file",
+    "mentions_tests",
+    "named_files",
+    "rename_pair",
+    "tests_are_the_goal",
+    "wants_change",
+]
 
 # Verbs a user writes when they want the project changed; their inflections are generated, so
 # that nouns that share a stem ("settings", "documentation") do not count.
@@ -167,3 +176,69 @@ def mentions_tests(task: str) -> bool:
     """True when the task is about tests or failures (then the tests are part of "done")."""
     words = r"\b(?:tests?|testing|pytest|unittest|specs?|failing|fails?|passes|pass)\b"
     return re.search(words, task, re.I) is not None
+
+
+_IDENT = r"[`'\"]?([A-Za-z_][\w]*)(?:\(\))?[`'\"]?"
+_RENAME = re.compile(
+    rf"\brename\s+(?:the\s+)?(?:(?:function|method|class|variable|constant|field|attribute|"
+    rf"parameter|argument|module|symbol)\s+)?{_IDENT}\s+(?:to|into|as)\s+{_IDENT}",
+    re.I,
+)
+
+
+def rename_pair(task: str) -> tuple[str, str] | None:
+    """(old, new) identifier of "rename area_rect to rectangle_area"; None for files or when
+    the task renames nothing."""
+    m = _RENAME.search(task)
+    if m is None:
+        return None
+    old, new = m.group(1), m.group(2)
+    if old == new or old.lower() in ("it", "this", "that", "them", "the", "file"):
+        return None
+    end = m.end()
+    if task[end : end + 1] == "." and re.match(r"\.[A-Za-z]{1,8}\b", task[end:]):
+        return None  # "rename a.py to b.py": a file, checked as a file
+    return old, new
+
+
+_TEST_WORDS = (
+    r"(?:tests?|specs?|test suite|test_[\w./-]+|[\w./-]+_test\.\w+|[\w./-]+\.(?:test|spec)\.\w+)"
+)
+_MAKE_PASS = re.compile(
+    rf"\bmake\b[^.;\n]{{0,40}}\b{_TEST_WORDS}\b[^.;\n]{{0,20}}\b(?:pass|green|succeed)\w*", re.I
+)
+_TESTS_PASS = re.compile(
+    rf"\b{_TEST_WORDS}\b[^.;\n]{{0,60}}?\b(?:pass(?:es)?|succeed|green)\b|{_MAKE_PASS.pattern}",
+    re.I,
+)
+_PURPOSE = re.compile(
+    r"\b(?:so that|so|such that|until|to make|and make sure|making sure|in order)\b", re.I
+)
+_CHANGE_TESTS = re.compile(
+    rf"\b{_VERBS}\b(?:\s+\S+){{0,4}}?\s+(?:the\s+|a\s+|new\s+|more\s+)?{_TEST_WORDS}\b",
+    re.I,
+)
+
+
+def tests_are_the_goal(task: str) -> bool:
+    """True when the task asks to make existing tests pass without asking to change them
+    ("Write shapes.py so that the tests in test_shapes.py pass"). Then the tests are the
+    measure of the work, and changing them would only hide a failure."""
+    if not _TESTS_PASS.search(task):
+        return False
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n", task):
+        head = _MAKE_PASS.sub(" ", _PURPOSE.split(sentence, maxsplit=1)[0])
+        if _CHANGE_TESTS.search(head):
+            return False
+    return True
+
+
+_OUTPUT = re.compile(
+    r"\b(?:prints?|printing|outputs?|displays?|echo(?:es)?|writes? (?:\w+ )?to stdout|shows?)\b",
+    re.I,
+)
+
+
+def expects_output(task: str) -> bool:
+    """True when the task says a program it asks for prints something."""
+    return _OUTPUT.search(task) is not None

@@ -240,10 +240,16 @@ class Agent(AskingMixin):
                 if edits == "none":
                     self._settle_format(reply, state)
                 else:
+                    ran = len(result.tool_calls)
                     stop = self._run_calls(edits, reply, state, result, header=TEXT_EDITS_HEADER)
+                    unapplied = state.extras.pop("text_edit_problems", "")
+                    if unapplied:
+                        self._add_note(unapplied, "text_edits")
                     if stop is not None and stop.action == "stop":
                         self._stop(result, stop, reply)
                         return
+                    if unapplied or not all(r.ok for r in result.tool_calls[ran:]):
+                        continue  # an edit failed or was not applied: the model hears why
                 if self._reask(state, result):
                     continue
                 result.response = final_answer(reply)
@@ -312,6 +318,7 @@ class Agent(AskingMixin):
             result.stop_reason = "done"
             result.verification = {"status": "off", "checks": [], "reasks": 0, "tests": None}
             return False
+        check.edit_format = self.edit_format
         v = check.run()
         reasks = int(state.extras.get("verify_reasks", 0))
         v.reasks = reasks
@@ -346,6 +353,8 @@ class Agent(AskingMixin):
         plan = plan_text_edits(reply.content, self.ctx, self._edit_targets(state))
         if plan.calls:
             self._settle_format(reply, state, force=True)
+            if plan.note:
+                state.extras["text_edit_problems"] = plan.note
             return self._assign_ids(plan.calls, state.turn)
         if plan.note and not state.extras.get("text_edit_noted"):
             state.extras["text_edit_noted"] = True

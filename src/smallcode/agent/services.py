@@ -149,16 +149,17 @@ class SessionServices:
 
 
 def named_files_context(ctx: Any, task: str, max_chars: int) -> str:
-    """The current content of existing files the task names, numbered, within ``max_chars``.
+    """The current content of existing files the task names, within ``max_chars``.
 
-    A small model then edits what is there instead of guessing it. Files shown count as read
-    (the write guard and patch hints treat them as seen).
+    A small model then edits what is there instead of guessing it. Each file is shown as its
+    path on a line and its exact text in a fenced block (no line numbers: models copy them
+    into their edits), the same shape a whole-file edit is written in. Files shown count as
+    read (the write guard and patch hints treat them as seen).
     """
     if max_chars <= 0:
         return ""
     from smallcode.agent.intent import named_files
     from smallcode.errors import SmallCodeError, ToolError
-    from smallcode.tools.files import number_lines
     from smallcode.tools.fsutil import read_text
 
     parts: list[str] = []
@@ -171,8 +172,7 @@ def named_files_context(ctx: Any, task: str, max_chars: int) -> str:
             text = read_text(path)
         except (SmallCodeError, ToolError, OSError, ValueError):
             continue
-        lines = text.splitlines()
-        block = f"{name} ({len(lines)} lines):\n{number_lines(lines, 1) if lines else '(empty)'}"
+        block = fenced_file(name, text)
         if used + len(block) > max_chars:
             continue
         used += len(block)
@@ -180,8 +180,40 @@ def named_files_context(ctx: Any, task: str, max_chars: int) -> str:
         ctx.files_read.add(ctx.rel(path))
     if not parts:
         return ""
-    head = "Current content of the files the task names (line numbers are not part of the file):"
-    return head + "\n\n" + "\n\n".join(parts)
+    return "Current content of the files the task names:\n\n" + "\n\n".join(parts)
+
+
+_FENCE_LANGS = {
+    ".py": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".ts": "typescript",
+    ".tsx": "tsx",
+    ".json": "json",
+    ".toml": "toml",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".md": "markdown",
+    ".sh": "bash",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".html": "html",
+    ".css": "css",
+}
+
+
+def fenced_file(name: str, text: str) -> str:
+    """``name`` on a line, then ``text`` in a fence longer than any backtick run inside it."""
+    import re
+    from pathlib import PurePosixPath
+
+    longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=2)
+    fence = "`" * max(3, longest + 1)
+    lang = _FENCE_LANGS.get(PurePosixPath(name).suffix.lower(), "")
+    body = text if text.endswith("\n") or not text else text + "\n"
+    return f"{name}\n{fence}{lang}\n{body}{fence}"
 
 
 SOURCE_SUFFIXES = (

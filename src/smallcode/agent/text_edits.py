@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 
 # Paths that only appear in prompt examples; a model that copies them means another file.
 EXAMPLE_PATHS = ("path/to/",)
-_NUMBERED = re.compile(r"^\s*(\d+)(?:\t|: |\| )")
+# "   12\tcode" (read_file), "12: code", "12| code", or right-aligned "   12 code" (evidence)
+_NUMBERED = re.compile(r"^(?:\s*(\d+)(?:\t|: |\| |:$|\|$)|\s+(\d+)(?: |$))")
+_LISTING_HEADER = re.compile(r"^\s*(?:#|//|--|<!--)\s*[\w./-]+\s*\(\d+ lines?\)\s*(?:-->)?\s*$")
 _EXT_LANGS = {
     "py": {"python", "py", "python3"},
     "js": {"javascript", "js", "node", "mjs", "cjs"},
@@ -73,7 +75,7 @@ def plan_text_edits(content: str, ctx: ToolContext, targets: list[str]) -> TextE
                 "your reply has code but no file name, so nothing was written. Call write_file "
                 "with the path, or put the file's path on the line just above the code block"
             )
-    if problems and not plan.calls:
+    if problems:  # with calls too: the model must hear which of its edits did not apply
         plan.note = "Not applied: " + "; ".join(problems) + "."
     return plan
 
@@ -101,9 +103,10 @@ def _to_call(e: TextEdit, path: str, ctx: ToolContext, problems: list[str]) -> T
         return None
     exists = target.is_file()
     if e.kind == "whole":
+        content = drop_name_comment(strip_line_numbers(e.content), path, target)
         return ToolCall(
             "write_file",
-            {"path": path, "content": strip_line_numbers(e.content)},
+            {"path": path, "content": content},
             repairs=["edit written as text: whole file"],
         )
     if e.kind == "search_replace":
@@ -162,9 +165,18 @@ def _diff_call(
 
 
 def strip_line_numbers(content: str) -> str:
-    """Remove line numbers a model copied from a numbered listing (every line, in order)."""
+    """Remove line numbers a model copied from a numbered listing, and the listing's header.
+
+    Every non-blank line must carry a number, in order (``    7\tcode``, ``7: code``,
+    ``7| code``, or right-aligned ``    7 code`` as in read_file results and check evidence).
+    A first line that only names the file (``# greet.py (13 lines)``) goes with them.
+    """
     lines = content.splitlines()
-    numbered = [ln for ln in lines if ln.strip()]
+    body = lines
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is not None and _LISTING_HEADER.match(lines[first]):
+        body = lines[first + 1 :]
+    numbered = [ln for ln in body if ln.strip()]
     if len(numbered) < 2:
         return content
     nums = []
@@ -172,11 +184,37 @@ def strip_line_numbers(content: str) -> str:
         m = _NUMBERED.match(ln)
         if m is None:
             return content
-        nums.append(int(m.group(1)))
-    if nums != sorted(nums) or nums[-1] - nums[0] > len(lines) + 1:
+        nums.append(int(m.group(1) or m.group(2)))
+    if nums != sorted(nums) or len(set(nums)) != len(nums) or nums[-1] - nums[0] > len(body) + 1:
         return content
-    out = [_NUMBERED.sub("", ln, count=1) if ln.strip() else ln for ln in lines]
+    out = [_NUMBERED.sub("", ln, count=1) if ln.strip() else "" for ln in body]
+    while out and not out[0].strip():
+        out.pop(0)
     return _with_newline("\n".join(out))
+
+
+_NAME_COMMENT = re.compile(
+    r"^\s*(?:#|//|--|<!--|/\*)\s*(?:file(?:name)?:\s*)?(?P<name>[\w./-]+)\s*(?:\(\d+ lines?\))?"
+    r"\s*(?:-->|\*/)?\s*$",
+    re.I,
+)
+
+
+def drop_name_comment(content: str, path: str, target: object) -> str:
+    """Without a first line that only names the file (``# shapes.py``, ``// config.json``):
+    models add it to say where the block goes, and it is not part of the file (in JSON it
+    would break it). Kept when the file on disk starts with that same line."""
+    head, sep, rest = content.partition("\n")
+    m = _NAME_COMMENT.match(head)
+    if m is None or PurePosixPath(m["name"]).name != PurePosixPath(path).name:
+        return content
+    try:
+        with open(target, encoding="utf-8", errors="replace") as fh:  # type: ignore[call-overload]
+            if fh.readline().rstrip("\r\n") == head:
+                return content
+    except OSError:
+        pass
+    return rest.lstrip("\n") if sep else content
 
 
 def _with_newline(text: str) -> str:

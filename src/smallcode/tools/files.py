@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from smallcode.errors import ToolError
@@ -73,6 +74,7 @@ def write_file(ctx: ToolContext, path: str, content: str) -> str:
             f"{path} already has exactly this content (unchanged). If the task is done, "
             "reply with a short summary without calling a tool."
         )
+    remember_original(ctx, target, existed)
     guard = ctx.extras.get("before_write")
     if guard is not None:
         guard(ctx, target, "write_file")
@@ -91,6 +93,27 @@ def write_file(ctx: ToolContext, path: str, content: str) -> str:
         verb = "Created"
     n = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
     return f"{verb} {path} ({n} lines)."
+
+
+def remember_original(
+    ctx: ToolContext, target: Path, existed: bool, text: str | None = None
+) -> None:
+    """Keep a file's text from before its first write in this task (None: it did not exist),
+    when someone collects them (the completion check compares against it)."""
+    originals = ctx.extras.get("originals")
+    if not isinstance(originals, dict):
+        return
+    rel = ctx.rel(target)
+    if rel in originals:
+        return
+    if existed and text is None:
+        try:
+            text = read_text(target) if target.stat().st_size <= 1_000_000 else None
+        except (OSError, ValueError):
+            text = None
+        if text is None:
+            return  # unknown: better no comparison than a wrong one
+    originals[rel] = text if existed else None
 
 
 def _same_content(target: Path, content: str) -> bool:
@@ -119,6 +142,7 @@ def patch(ctx: ToolContext, path: str, old_str: str, new_str: str) -> str:
     new_text = text[: match.start] + replacement + text[match.end :]
     if new_text == text:
         return f"{path} unchanged: new_str equals the text it replaces."
+    remember_original(ctx, target, True, text)
     guard = ctx.extras.get("before_write")
     if guard is not None:
         guard(ctx, target, "patch")
@@ -131,4 +155,38 @@ def patch(ctx: ToolContext, path: str, old_str: str, new_str: str) -> str:
         ctx.files_edited.add(rel)
     line = text.count("\n", 0, match.start) + 1
     how = "" if match.strategy == "exact" else f" (matched by {match.strategy})"
-    return f"Patched {path} at line {line}{how}."
+    echo = repeated_context(text, match.start, match.end, replacement)
+    return f"Patched {path} at line {line}{how}." + (f"\n{echo}" if echo else "")
+
+
+def repeated_context(text: str, start: int, end: int, replacement: str) -> str:
+    """A warning when ``replacement`` repeats the lines just around the replaced text.
+
+    Small models often copy the context they were shown into ``new_str`` (the heading above
+    a TODO, the line after it), and the file then holds those lines twice.
+    """
+
+    def sig(lines: list[str]) -> list[str]:
+        return [ln.strip() for ln in lines if ln.strip()]
+
+    new = sig(replacement.splitlines())
+    old = sig(text[start:end].splitlines())
+    above = sig(text[:start].splitlines()[-12:])
+    below = sig(text[end:].splitlines()[:12])
+    found = []
+    k = _longest(lambda k: new[:k] == above[-k:] and old[:k] != new[:k], len(new), len(above))
+    if k and sum(map(len, new[:k])) >= 8:
+        found.append(f"the {k} line(s) just above it ({new[0][:60]!r} ...)")
+    k = _longest(lambda k: new[-k:] == below[:k] and old[-k:] != new[-k:], len(new), len(below))
+    if k and sum(map(len, new[-k:])) >= 8:
+        found.append(f"the {k} line(s) just below it ({new[-k][:60]!r} ...)")
+    if not found:
+        return ""
+    return (
+        f"Warning: new_str repeats {' and '.join(found)}, so they are now in the file twice. "
+        "If that is not what you meant, patch again to remove the copy."
+    )
+
+
+def _longest(fits: Callable[[int], bool], *sizes: int) -> int:
+    return max((k for k in range(1, min(sizes) + 1) if fits(k)), default=0)

@@ -59,7 +59,12 @@ def build_default_guards(
     ``ctx`` is needed for state shared with the loop (trust decay, temperature, snapshots);
     ``limit_chars``/``output_tokens`` come from the ContextManager.
     """
-    from smallcode.agent.guards.files import ExamplePathGuard, ReadGuard, WriteGuard
+    from smallcode.agent.guards.files import (
+        ExamplePathGuard,
+        GoalTestsGuard,
+        ReadGuard,
+        WriteGuard,
+    )
     from smallcode.agent.guards.greeting import GreetingGuard
     from smallcode.agent.guards.quality import QualityMonitor, TruncationGuard
     from smallcode.agent.guards.repetition import DedupGuard, IdempotentWriteDedup, RepetitionGuard
@@ -89,6 +94,7 @@ def build_default_guards(
     if settings.write_guard:
         guards.append(WriteGuard())
         guards.append(ExamplePathGuard())
+        guards.append(GoalTestsGuard())
     if settings.read_guard:
         limit = limit_chars or (lambda: settings.max_tool_result_chars)
         guards.append(ReadGuard(limit, settings.read_guard_head_lines))

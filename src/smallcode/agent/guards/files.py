@@ -184,3 +184,31 @@ class ExamplePathGuard:
             f"Not written: {path} is the example path from the instructions, not a file of "
             "this task. Use the path the task names (relative to the project root).",
         )
+
+
+class GoalTestsGuard:
+    """When the task is to make existing tests pass, those tests are not to be changed: a
+    small model that cannot fix the code otherwise "fixes" the test. A write to a test file
+    that existed when the task began is refused, with what to do instead."""
+
+    name = "goal_tests"
+
+    def observe(self, event: GuardEvent) -> Intervention | None:
+        call = event.call
+        if event.kind != "before_call" or call is None or call.name not in ("write_file", "patch"):
+            return None
+        check = event.state.extras.get("completion")
+        if check is None or not getattr(check, "tests_are_goal", False):
+            return None
+        ctx = event.state.ctx
+        try:
+            rel = ctx.rel(ctx.resolve(str(call.arguments.get("path"))))
+        except (SmallCodeError, ToolError, OSError):
+            return None
+        if rel not in check.protected_tests():
+            return None
+        return Intervention(
+            "block",
+            f"Not written: {rel} holds the tests this task must make pass, so it stays as it "
+            "is. Change the code the tests exercise instead.",
+        )

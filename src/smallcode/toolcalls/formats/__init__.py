@@ -27,6 +27,7 @@ from smallcode.toolcalls.formats import (
     mistral,
     qwen_xml,
     react,
+    xml_attr,
     xml_invoke,
     yaml_calls,
 )
@@ -45,6 +46,7 @@ PARSERS: list[tuple[str, Finder]] = [
     ("llama-tag", llama.find_tagged),
     ("hermes", hermes.find),
     ("xml-invoke", xml_invoke.find),
+    ("xml-attributes", xml_attr.find),
     ("qwen3-coder-xml", qwen_xml.find),
     ("functionary", functionary.find),
     ("fenced-json", fenced_json.find),

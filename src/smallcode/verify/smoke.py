@@ -1,0 +1,107 @@
+"""Run a new script once, as its user would first try it, and judge only the obvious.
+
+A small model often writes a script whose code is never called (``def main(): ...`` and no
+call), or that crashes on a name it never defined. When the task says the script prints
+something, running it once with no arguments shows both: no output at all, or a crash that
+is not about missing arguments or input. Anything else (a usage message, an error about a
+missing file argument) is not judged. Stdin is empty, the run is limited to a few seconds,
+and it happens in the project folder, as the model's own ``bash`` calls would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+TIMEOUT_S = 10.0
+_OUTPUT_LIMIT = 400
+# Crashes that only mean "give me arguments or input": not judged.
+_INPUT_ERRORS = re.compile(
+    r"\b(?:IndexError|FileNotFoundError|EOFError|KeyboardInterrupt|SystemExit|"
+    r"usage:|No such file|missing (?:operand|argument)|ValueError: (?:invalid literal|"
+    r"not enough values))",
+    re.I,
+)
+_PY_CRASH = re.compile(r"^(\w+(?:Error|Exception)):?.*$", re.M)
+
+
+def _command(root: Path, rel: str) -> list[str] | None:
+    suffix = Path(rel).suffix.lower()
+    if suffix == ".py":
+        if Path(rel).name.startswith("test_") or rel.endswith("_test.py"):
+            return None
+        return [sys.executable if _same_python(root) else "python3", rel]
+    if suffix in (".sh", ".bash"):
+        return ["bash", rel]
+    if suffix in (".js", ".mjs", ".cjs"):
+        node = shutil.which("node")
+        return [node, rel] if node else None
+    return None
+
+
+def _same_python(root: Path) -> bool:
+    """The project has no venv of its own: SmallCode's interpreter is as good as any."""
+    return not any((root / d / "bin" / "python").exists() for d in (".venv", "venv"))
+
+
+def _result(rel: str, command: str, ok: bool, code: int | None, evidence: str) -> dict[str, Any]:
+    return {
+        "name": "runs",
+        "target": rel,
+        "ok": ok,
+        "skipped": False,
+        "command": command,
+        "exit_code": code,
+        "evidence": evidence,
+    }
+
+
+def smoke_run(root: Path, rel: str) -> dict[str, Any] | None:
+    """The outcome of running ``rel`` once, or None when it is not a script we can run."""
+    cmd = _command(root, rel)
+    if cmd is None:
+        return None
+    shown = " ".join(["python" if c == sys.executable else c for c in cmd])
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=TIMEOUT_S,
+            env=env,
+            start_new_session=True,
+        )
+    except subprocess.TimeoutExpired:
+        return None  # a server, or waiting for something: not judged
+    except OSError:
+        return None
+    out, err = proc.stdout.strip(), proc.stderr.strip()
+    if proc.returncode == 0:
+        if not out and not err:
+            return _result(
+                rel,
+                shown,
+                False,
+                0,
+                f"`{shown}` printed nothing, but the task says it prints something. Is the "
+                "code that prints ever called (for example a function defined but not called)?",
+            )
+        return _result(rel, shown, True, 0, "")
+    if _INPUT_ERRORS.search(err) or _INPUT_ERRORS.search(out):
+        return _result(rel, shown, True, proc.returncode, "")  # wants arguments or input
+    crash = err or out
+    if cmd[-1].endswith(".py") and not _PY_CRASH.search(crash):
+        return _result(rel, shown, True, proc.returncode, "")  # exit(1) on purpose
+    tail = "\n".join(crash.splitlines()[-6:])[-_OUTPUT_LIMIT:]
+    return _result(
+        rel, shown, False, proc.returncode, f"`{shown}` failed (exit {proc.returncode}):\n{tail}"
+    )
