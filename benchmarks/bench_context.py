@@ -52,6 +52,34 @@ def prompt_floor(root: Path) -> dict[str, Any]:
     }
 
 
+# Each workflow mode turned on alone (its tools join at the session start).
+MODES: dict[str, dict[str, Any]] = {
+    "plan": {"plan": "true"},
+    "tdd": {"tdd": True},
+    "contract": {"contract": "true"},
+}
+
+
+def mode_floors(root: Path) -> dict[str, Any]:
+    """The prompt floor of a session with one workflow mode on (no request is sent)."""
+    out: dict[str, Any] = {}
+    with FakeOpenAIServer(lambda body, n: text("ok")) as srv:
+        for mode, settings in MODES.items():
+            sc = SmallCode(model="fake", base_url=srv.base_url, cwd=root, **settings)
+            try:
+                agent = sc.agent
+                schemas = agent.tool_schemas()
+                total = tokens([agent.messages[0].to_openai()]) + tokens(schemas)
+            finally:
+                sc.close()
+            out[mode] = {
+                "floor_tokens": total,
+                "tools": len(schemas),
+                "under_target": total <= FLOOR_TARGET,
+            }
+    return out
+
+
 def _session(root: Path, steps: list[FakeReply], task: str, **settings: Any) -> dict[str, Any]:
     state = {"n": 0}
 
@@ -111,6 +139,34 @@ def multi_step(root: Path) -> dict[str, Any]:
     return _session(root, steps, "fix add() in calc.py and add a test")
 
 
+def plan_session(root: Path) -> dict[str, Any]:
+    """A three-step plan (plan mode on): todo_write before and after each step."""
+    names = ["Create calc.py with add and sub", "Write test_calc.py", "Write README.md"]
+
+    def plan(*status: str) -> list[dict[str, str]]:
+        return [
+            {"id": str(i), "content": c, "status": st}
+            for i, (c, st) in enumerate(zip(names, status, strict=True), start=1)
+        ]
+
+    steps = [
+        tool("todo_write", todos=plan("in_progress", "pending", "pending")),
+        tool("write_file", path="calc.py", content="def add(a, b):\n    return a + b\n"),
+        tool("todo_write", todos=plan("completed", "in_progress", "pending")),
+        tool(
+            "write_file",
+            path="test_calc.py",
+            content="from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n",
+        ),
+        tool("todo_write", todos=plan("completed", "completed", "in_progress")),
+        tool("write_file", path="README.md", content="# calc\n"),
+        tool("todo_write", todos=plan("completed", "completed", "completed")),
+        text("Created calc.py, its test and a README."),
+    ]
+    task = "Create calc.py with add and sub, write test_calc.py, and write a README.md"
+    return _session(root, steps, task, plan="auto")
+
+
 def reading_8k(root: Path, files: int = 12) -> dict[str, Any]:
     (root / "pkg").mkdir()
     steps: list[FakeReply] = []
@@ -140,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, Any] = {}
     for name, fn in (
         ("prompt_floor", prompt_floor),
+        ("mode_floors", mode_floors),
         ("trivial_task", trivial_task),
         ("multi_step", multi_step),
+        ("plan_session", plan_session),
         ("reading_8k", reading_8k),
     ):
         with tempfile.TemporaryDirectory() as d:
@@ -155,7 +213,14 @@ def main(argv: list[str] | None = None) -> int:
         f"tools {f['tool_schema_tokens']}; target <= {f['target']})"
     )
     print("  per tool: " + ", ".join(f"{k} {v}" for k, v in f["tools"].items()))
-    for name in ("trivial_task", "multi_step", "reading_8k"):
+    print(
+        "  with one mode on: "
+        + ", ".join(
+            f"{m} {v['floor_tokens']} ({v['tools']} tools)"
+            for m, v in figures["mode_floors"].items()
+        )
+    )
+    for name in ("trivial_task", "multi_step", "plan_session", "reading_8k"):
         s = figures[name]
         print(
             f"{name}: success={s['success']} requests={s['requests_main']} "

@@ -16,6 +16,7 @@ Event names and their data:
 - ``compaction``   {before_tokens, after_tokens}
 - ``error``        {message}
 - ``notice``       {message}              e.g. "found LM Studio at ..., using model ..."
+- ``tests``        {report, filter, path, source}  a test run (verify TestReport.to_dict())
 - ``done``         {result}
 """
 
@@ -39,6 +40,7 @@ EVENT_NAMES = (
     "compaction",
     "error",
     "notice",
+    "tests",
     "done",
 )
 

@@ -20,6 +20,7 @@ OPTIONAL_MODULES = (
     "smallcode.tools.knowledge",
     "smallcode.tools.memory",
     "smallcode.tools.provider",
+    "smallcode.tools.testing",
 )
 
 
@@ -80,6 +81,11 @@ GROUPS = (
             "vllm",
             "openrouter",
         ),
+    ),
+    Group(
+        "testing",
+        ("run_tests",),
+        ("test", "pytest", "jest", "vitest", "failing", "tdd", "red-green", "cargo test"),
     ),
 )
 

@@ -57,6 +57,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "filecontents": ("content",),
     "body": ("content",),
     "content": ("contents", "text"),
+    # the plan tool: Codex update_plan sends ``plan``, small models ``steps`` or ``tasks``
+    "plan": ("todos",),
+    "steps": ("todos",),
+    "tasks": ("todos",),
+    "todo": ("todos",),
+    "todolist": ("todos",),
 }
 
 _TRUE = {"true", "yes", "y", "on", "1"}

@@ -7,6 +7,12 @@ from typing import Any
 # Prefixes models put before a tool name ("functions.read_file", "default_api.read_file").
 _NAME_PREFIXES = ("functions.", "function.", "tools.", "tool.", "default_api.", "api.")
 _NAME_STRIP = "\"'`*<>[]() \t\r\n:"
+# Names other agents' models are trained on -> ours (normalized, used when ours is offered):
+# Codex ``update_plan`` and Claude Code ``TodoWrite`` both mean the plan tool.
+TOOL_ALIASES = {
+    "updateplan": "todo_write",
+    "todowrite": "todo_write",
+}
 
 
 def normalize_name(name: str) -> str:
@@ -46,7 +52,10 @@ class ToolIndex:
             self._norm.setdefault(normalize_name(name), []).append(name)
         self.names = list(self.params)
         self._resolved: dict[tuple[str, bool], tuple[str, str | None] | None] = {}
-        self.norm_names = [n for n in self._norm if n]
+        self.aliases = {a: t for a, t in TOOL_ALIASES.items() if t in self.params}
+        self.norm_names = [n for n in self._norm if n] + [
+            a for a in self.aliases if a not in self._norm
+        ]
 
     def __bool__(self) -> bool:
         return bool(self.params)
@@ -81,12 +90,16 @@ class ToolIndex:
         norm = normalize_name(name)
         for prefix in _NAME_PREFIXES:
             p = normalize_name(prefix)
-            if norm.startswith(p) and norm[len(p) :] in self._norm:
+            if norm.startswith(p) and (
+                norm[len(p) :] in self._norm or norm[len(p) :] in self.aliases
+            ):
                 norm = norm[len(p) :]
                 break
         hits = self._norm.get(norm)
         if hits and len(hits) == 1:
             return hits[0], f"tool name '{raw}' matched to '{hits[0]}'"
+        if norm in self.aliases:
+            return self.aliases[norm], f"tool name '{raw}' matched to '{self.aliases[norm]}'"
         if fuzzy and len(norm) >= 4:
             match = self._fuzzy(norm)
             if match:

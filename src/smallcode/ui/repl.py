@@ -201,7 +201,13 @@ def run_repl(overrides: dict[str, Any], cwd: str | None = None, resume: bool = F
     from rich.console import Console
 
     from smallcode.agent.session import build_agent, close_agent
-    from smallcode.ui import provider_wizard, session_commands  # noqa: F401  (registers commands)
+    from smallcode.ui import (  # noqa: F401  (registers commands)
+        contract_commands,
+        plan_commands,
+        provider_wizard,
+        session_commands,
+        tdd_commands,
+    )
 
     provider_wizard.register_commands()
     settings = Settings.load(cwd, overrides)

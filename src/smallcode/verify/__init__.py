@@ -6,6 +6,8 @@
   report and returns a ``TestReport`` whose ``summary()`` stays under 1,000 chars.
 - ``runners`` / ``commands``: which runner a command uses, and the command with report flags,
   a name filter or a path added. ``junit`` / ``parsers``: the result parsers.
+- ``classify``: why a test failed (assertion, missing name, syntax, other error) and whether a
+  report shows a new test failing for the right reason (TDD red).
 
 Sits at the level of ``tools/`` and ``project/``: it imports config, errors, project and the
 standard library, never ``agent`` or ``tools``. Import the submodules directly (kept lazy so

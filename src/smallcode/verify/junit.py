@@ -169,6 +169,12 @@ def _node_message(text: str, fallback: str) -> str:
         if stripped:
             rows.append(row)
     found = dict(re.findall(r"^\s*(actual|expected): (.+?),?$", text, re.M))
+    if rows and rows[0].endswith("] {"):  # "[Error [ERR_TEST_FAILURE]: msg] {"
+        rows[0] = rows[0][:-3].rstrip()
+    cause = re.search(r"^\s*cause: (\w+)(?: \[\w+\])?: ", text, re.M)
+    name = cause.group(1) if cause else ""
+    if rows and name and name != "AssertionError" and not rows[0].lstrip().startswith(name):
+        rows[0] = f"{name}: {rows[0].lstrip()}"  # "TypeError: x is not a function"
     lines = rows[:3]
     if "actual" in found and "expected" in found and len(rows) > 2:
         lines = [*rows[:2], f"actual: {found['actual']}; expected: {found['expected']}"]

@@ -17,6 +17,10 @@ from smallcode.agent.guards.base import (
 # Tools whose success means the project changed: repeating another call after one is progress.
 WRITE_TOOLS = frozenset({"write_file", "patch", "edit", "append_file", "delete_file", "move_file"})
 
+# A counter in ctx.extras that tools bump when a call made progress without writing a file
+# (e.g. a TDD phase moved on): identical calls before it do not count as a loop.
+PROGRESS_KEY = "progress"
+
 # Memory tools whose repeated identical call changes nothing (names used by memory helpers).
 MEMORY_WRITE_TOOLS = frozenset(
     {
@@ -47,6 +51,7 @@ class RepetitionGuard(RunScoped):
         self.counts: dict[str, int] = {}
         # Writes that succeeded, by call identity: running one again cannot change anything.
         self.done_writes: set[str] = set()
+        self.progress_seen = 0
 
     def reset(self) -> None:
         self.counts = {}
@@ -83,6 +88,11 @@ class RepetitionGuard(RunScoped):
             # Progress: other calls may now legitimately give a different result.
             self.counts = {key: self.counts.get(key, 0)}
             self.done_writes = {key}
+        progress = event.state.ctx.extras.get(PROGRESS_KEY, 0)
+        if progress != self.progress_seen:  # a tool reported progress (not a file write)
+            self.progress_seen = progress
+            self.counts = {}
+            self.done_writes = set()
         n = self.counts.get(key, 0)
         if n >= self.warn_at and not was_blocked(event):
             return Intervention(

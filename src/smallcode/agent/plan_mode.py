@@ -1,0 +1,87 @@
+"""When plan mode applies to a task, and the ``todo_write`` tool it offers.
+
+Auto mode plans a change with several parts: a list of two or more items, or three or more
+clauses that each ask for a change ("Create calc.py. Then add tests, and then update the
+README."). A one-part task ("fix the bug in app.py") gets no plan and no extra tool.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from smallcode.errors import ToolError
+from smallcode.tools.registry import ToolContext, tool
+
+TOOL_NAME = "todo_write"
+
+# ---------------------------------------------------------------------- the tool
+
+
+@tool(core=False)
+def todo_write(ctx: ToolContext, todos: list[dict[str, Any]]) -> str:
+    """Write the plan of a task with several parts, then update it as you work: send the whole
+    list each time. A step marked completed is checked by the harness (its files must parse,
+    its tests pass); if the check fails it stays in_progress. Returns the plan and the next step.
+    """
+    workflow = ctx.extras.get("plan")
+    if workflow is None:
+        raise ToolError("plan mode is off in this session (SMALLCODE_PLAN=false)")
+    return str(workflow.write(todos))
+
+
+_STATUS = {"type": "string", "enum": ["pending", "in_progress", "completed"]}
+todo_write.__tool__.parameters = {  # type: ignore[attr-defined]
+    "type": "object",
+    "properties": {
+        "todos": {
+            "type": "array",
+            "description": "All steps, in order.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "content": {"type": "string"},
+                    "status": _STATUS,
+                },
+                "required": ["content", "status"],
+            },
+        }
+    },
+    "required": ["todos"],
+}
+
+
+# ---------------------------------------------------------------------- when to plan
+
+_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*+•]|\[[ xX]?\])\s+\S", re.M)
+_CLAUSE_SPLIT = re.compile(
+    r"(?<=[.!?;])\s+|\n+|,|\s*\b(?:and|then|after that|afterwards|finally|next)\b\s*",
+    re.I,
+)
+CONTINUE = re.compile(r"\b(?:plan|todo|continue|resume|go on|next step|carry on)\b", re.I)
+
+
+def task_parts(task: str) -> int:
+    """How many parts a task has: list items, or clauses that each ask for a change."""
+    from smallcode.agent.intent import wants_change
+
+    text = _FENCE.sub(" ", task)
+    items = _LIST_ITEM.findall(text)
+    if len(items) >= 2:
+        return len(items)
+    return sum(1 for c in _CLAUSE_SPLIT.split(text) if c and c.strip() and wants_change(c))
+
+
+def needs_plan(task: str) -> bool:
+    """Auto mode: a change with several parts (a list, or three or more clauses that each ask
+    for a change) gets a plan; a one-part task does not."""
+    from smallcode.agent.intent import wants_change
+
+    if not wants_change(task):
+        return False
+    text = _FENCE.sub(" ", task)
+    if len(_LIST_ITEM.findall(text)) >= 2:
+        return True
+    return task_parts(task) >= 3
