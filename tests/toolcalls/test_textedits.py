@@ -21,8 +21,14 @@ def one(text: str) -> TextEdit:
     return edit
 
 
+def file_edits(text: str) -> list:
+    """Edits that are files by themselves (nameless shell blocks are only candidates for a
+    shell-script target, marked ``command_like``)."""
+    return [e for e in extract_text_edits(text) if not e.command_like]
+
+
 def wholes(text: str) -> list[tuple[str | None, str]]:
-    edits = extract_text_edits(text)
+    edits = file_edits(text)
     assert all(e.kind == "whole" for e in edits)
     return [(e.path, e.content) for e in edits]
 
@@ -185,7 +191,7 @@ def test_empty_block_is_no_edit():
 
 def test_bash_command_block_after_run_it_is_not_a_file():
     text = "Run it with python hello.py:\n```bash\npython hello.py\n```"
-    assert extract_text_edits(text) == []
+    assert file_edits(text) == []
 
 
 def test_run_line_still_names_a_real_code_block():
@@ -206,7 +212,11 @@ def test_python_tagged_command_is_not_a_file_even_after_a_colon_line():
 
 @pytest.mark.parametrize("lang", ["console", "text", "output", "sh", "shell", "powershell"])
 def test_output_and_shell_blocks_without_a_name_are_not_files(lang):
-    assert extract_text_edits(f"You should see:\n```{lang}\nHello, World!\n3\n```") == []
+    edits = extract_text_edits(f"You should see:\n```{lang}\nHello, World!\n3\n```")
+    assert file_edits(f"You should see:\n```{lang}\nHello, World!\n3\n```") == []
+    # Shell code may still be the content of the one shell script a task asks for.
+    assert all(e.command_like and e.path is None for e in edits)
+    assert bool(edits) == (lang in ("sh", "shell", "powershell"))
 
 
 def test_dollar_prompt_lines_are_not_a_file():

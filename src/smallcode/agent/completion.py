@@ -305,12 +305,13 @@ class CompletionCheck:
 
     def _how_to_change(self) -> str:
         """What to do when nothing changed, in the edit format the model is asked for."""
-        targets = intent.files_to_create(self.task)
+        missing = [f for f in self.must_exist if not (self.root / f).exists()]
+        targets = missing if len(missing) == 1 else intent.files_to_create(self.task)
         if self.edit_format != "tools" and len(targets) == 1:
             name = targets[0]
             return (
-                f"Write the complete new content of {name} now, as its path on a line and "
-                f"the whole file in a fenced code block:\n{name}\n```\n...\n```"
+                f"Reply with the line {name} and below it the complete content of {name} in "
+                "a fenced code block (all of the file, written out in full)."
             )
         return (
             "Make the change now: call write_file for a new file or patch for an existing "

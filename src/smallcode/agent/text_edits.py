@@ -56,43 +56,110 @@ def plan_text_edits(content: str, ctx: ToolContext, targets: list[str]) -> TextE
     if not edits:
         return plan
     named = [e for e in edits if e.path and not _is_example(e.path)]
-    nameless = [e for e in edits if not e.path or _is_example(e.path)]
+    nameless = [
+        e for e in edits if (not e.path or _is_example(e.path)) and not _echoes(e, ctx, targets)
+    ]
     problems: list[str] = []
     for e in named:
+        if e.command_like:
+            continue
         call = _to_call(e, e.path or "", ctx, problems)
         if call is not None:
             plan.calls.append(call)
     if nameless and not named:
-        if len(targets) == 1:
-            best = _best_block(nameless, targets[0])
-            if best is not None:
-                call = _to_call(best, targets[0], ctx, problems)
-                if call is not None:
-                    call.repairs.append(f"file name taken from the task: {targets[0]}")
-                    plan.calls.append(call)
-        elif any(e.kind == "whole" for e in nameless):
+        chosen = _assign(nameless, targets)
+        for target, block in chosen.items():
+            call = _to_call(block, target, ctx, problems)
+            if call is not None:
+                call.repairs.append(f"file name taken from the task: {target}")
+                plan.calls.append(call)
+        if not chosen and any(e.kind == "whole" and not e.command_like for e in nameless):
             problems.append(
-                "your reply has code but no file name, so nothing was written. Call write_file "
-                "with the path, or put the file's path on the line just above the code block"
+                "your reply has code but no file name, so nothing was written. Put the "
+                "file's path alone on the line just above the code block"
+                + (f" (one of: {', '.join(targets[:4])})" if targets else "")
+                + ", or call write_file with the path"
             )
-    if problems:  # with calls too: the model must hear which of its edits did not apply
+    if not plan.calls and not named:
+        plan.calls = _command_calls(nameless)
+    if problems and not (plan.calls and all(c.name == "bash" for c in plan.calls)):
+        # with calls too: the model must hear which of its edits did not apply
         plan.note = "Not applied: " + "; ".join(problems) + "."
     return plan
 
 
+def _command_calls(edits: list[TextEdit]) -> list[ToolCall]:
+    """``bash`` calls for blocks of shell commands that only change project files."""
+    from smallcode.toolcalls.textcommands import text_commands
+
+    calls = []
+    for e in edits:
+        for command in (text_commands(e.content) or []) if e.command_like else []:
+            calls.append(
+                ToolCall("bash", {"command": command}, repairs=["command written as text"])
+            )
+    return calls
+
+
+_SCRIPT_EXTS = {"sh", "bash", "zsh", "ksh"}
+
+
+def _fits(e: TextEdit, target: str, several: bool) -> bool:
+    """Whether a nameless block can be meant for ``target``."""
+    ext = PurePosixPath(target).suffix.lstrip(".").lower()
+    if e.command_like:  # shell code is a script's content, not a command that runs it
+        return ext in _SCRIPT_EXTS and PurePosixPath(target).name not in e.content
+    if e.kind != "whole":
+        return not several
+    if not e.lang:
+        return not several
+    return e.lang in _EXT_LANGS.get(ext, {ext})
+
+
+def _assign(edits: list[TextEdit], targets: list[str]) -> dict[str, TextEdit]:
+    """The nameless blocks that belong to exactly one target (by its language when the task
+    names several files), the best block per target: an edit block, else the longest."""
+    several = len(targets) > 1
+    out: dict[str, TextEdit] = {}
+    for e in edits:
+        fits = [t for t in targets if _fits(e, t, several)]
+        if len(fits) != 1:
+            continue
+        t = fits[0]
+        best = out.get(t)
+        if best is None or _rank(e) > _rank(best):
+            out[t] = e
+    return out
+
+
+def _rank(e: TextEdit) -> tuple[int, int]:
+    return (0 if e.kind == "whole" else 1, len(e.content))
+
+
+def _echoes(e: TextEdit, ctx: ToolContext, targets: list[str]) -> bool:
+    """A whole block that only repeats a file as it is (small models echo the file they were
+    shown): not an edit of that file, and not meant for another one."""
+    if e.kind != "whole" or not e.content.strip():
+        return False
+    from smallcode.tools.fsutil import read_text
+
+    body = strip_line_numbers(e.content).strip()
+    for name in {*targets, *([e.path] if e.path else [])}:
+        try:
+            path = ctx.resolve(name)
+            if (
+                path.is_file()
+                and path.stat().st_size < 1_000_000
+                and read_text(path).strip() == body
+            ):
+                return True
+        except (SmallCodeError, ToolError, OSError, ValueError):
+            continue
+    return False
+
+
 def _is_example(path: str) -> bool:
     return path.startswith(EXAMPLE_PATHS)
-
-
-def _best_block(edits: list[TextEdit], target: str) -> TextEdit | None:
-    """The nameless block meant for ``target``: the longest whole block in its language."""
-    ext = PurePosixPath(target).suffix.lstrip(".").lower()
-    langs = _EXT_LANGS.get(ext, {ext})
-    whole = [e for e in edits if e.kind == "whole" and (not e.lang or e.lang in langs)]
-    others = [e for e in edits if e.kind != "whole"]
-    if others:
-        return others[0]
-    return max(whole, key=lambda e: len(e.content)) if whole else None
 
 
 def _to_call(e: TextEdit, path: str, ctx: ToolContext, problems: list[str]) -> ToolCall | None:
@@ -104,11 +171,29 @@ def _to_call(e: TextEdit, path: str, ctx: ToolContext, problems: list[str]) -> T
     exists = target.is_file()
     if e.kind == "whole":
         content = drop_name_comment(strip_line_numbers(e.content), path, target)
-        return ToolCall(
-            "write_file",
-            {"path": path, "content": content},
-            repairs=["edit written as text: whole file"],
-        )
+        how = "edit written as text: whole file"
+        original = _current_text(target) if exists else None
+        if original is not None:
+            from smallcode.agent.text_merge import (
+                is_excerpt,
+                is_markdown,
+                merge_markdown_section,
+                merge_python_defs,
+            )
+
+            merged = merge_markdown_section(original, content) if is_markdown(path) else None
+            if merged is None and path.endswith(".py"):
+                merged = merge_python_defs(original, content)
+            if merged is not None:
+                content, how = merged, "edit written as text: one part of the file, merged"
+            elif is_excerpt(content, original):
+                problems.append(
+                    f"the code block for {path} holds only part of the file, and writing it "
+                    "would delete the rest. Write the complete file in the block, or give the "
+                    "change as a SEARCH/REPLACE block"
+                )
+                return None
+        return ToolCall("write_file", {"path": path, "content": content}, repairs=[how])
     if e.kind == "search_replace":
         if not e.search.strip():
             if exists and target.stat().st_size > 0:
@@ -162,6 +247,17 @@ def _diff_call(
         {"path": path, "content": new},
         repairs=["edit written as text: unified diff"],
     )
+
+
+def _current_text(target: object) -> str | None:
+    from smallcode.tools.fsutil import read_text
+
+    try:
+        if target.stat().st_size > 2_000_000:  # type: ignore[attr-defined]
+            return None
+        return read_text(target)  # type: ignore[arg-type]
+    except (OSError, ValueError):
+        return None
 
 
 def strip_line_numbers(content: str) -> str:

@@ -57,6 +57,8 @@ class TextEdit:
     hunks: list[Hunk] = field(default_factory=list)
     lang: str = ""
     is_new_file: bool = False
+    # A nameless block of shell code: a file only if the one target is a shell script.
+    command_like: bool = False
 
 
 # ---------------------------------------------------------------------------- file names
@@ -400,6 +402,8 @@ def _whole_edit(
     text = "\n".join(body) + "\n"
     plain = info_path or _comment_name(body) or (context[0] if context and context[1] else None)
     if is_command_block(lang, text):
+        if plain is None and lang in _SHELL_LANGS and not text.lstrip().startswith("$ "):
+            return TextEdit("whole", None, content=text, lang=lang, command_like=True)
         if lang in _TRANSCRIPT_LANGS or plain is None or not _fits_command_block(lang, plain):
             return None
         name = plain

@@ -1,0 +1,179 @@
+"""Merging a piece of a file that a model wrote as text into the file it belongs to.
+
+A small model asked to change one function or fill in one section writes just that part.
+Written as the whole file, it would delete the rest. Here such pieces are recognised and
+merged where that is safe: a markdown section by its heading, Python functions and classes
+by name. A piece that cannot be merged is recognised as an excerpt, so the caller can ask
+for the whole file instead of destroying it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+
+def is_markdown(path: str) -> bool:
+    return path.lower().endswith((".md", ".markdown", ".mdx", ".rst"))
+
+
+def _sig_lines(text: str) -> list[str]:
+    return [ln.strip() for ln in text.splitlines() if ln.strip()]
+
+
+def is_excerpt(content: str, original: str) -> bool:
+    """Whether ``content`` is a piece of ``original`` (most of its lines come from it) that
+    leaves most of the file out: written as the whole file, it would delete the rest. A
+    rewrite (mostly new lines) is not an excerpt."""
+    old = _sig_lines(original)
+    new = _sig_lines(content)
+    if len(old) < 8 or not new:
+        return False
+    old_set = set(old)
+    from_old = sum(1 for ln in new if ln in old_set)
+    kept = len(set(new) & old_set)
+    return from_old >= 0.5 * len(new) and kept < 0.5 * len(old_set)
+
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+\S")
+
+
+def merge_markdown_section(original: str, block: str) -> str | None:
+    """``original`` with the section that ``block`` starts with replaced by ``block``.
+
+    Models asked to fill in one section of a document write just that section. When the
+    block starts with a heading the document has once, and is not the whole document, the
+    section runs from that heading to the next heading of the same or a higher level.
+    """
+    lines = block.strip("\n").split("\n")
+    m = _MD_HEADING.match(lines[0]) if lines else None
+    if m is None:
+        return None
+    heading, level = lines[0].strip(), len(m.group(1))
+    doc = original.split("\n")
+    at = [i for i, ln in enumerate(doc) if ln.strip() == heading]
+    if len(at) != 1 or (at[0] == 0 and level == 1):
+        return None  # unknown or repeated heading, or the document's title: a whole file
+    start = at[0]
+    end = len(doc)
+    for j in range(start + 1, len(doc)):
+        h = _MD_HEADING.match(doc[j])
+        if h and len(h.group(1)) <= level:
+            end = j
+            break
+    outside = {ln.strip() for ln in doc[:start] + doc[end:] if _MD_HEADING.match(ln)}
+    if any(ln.strip() in outside for ln in lines[1:] if _MD_HEADING.match(ln)):
+        return None  # the block runs past its section: it is more than one section
+    tail = doc[end:]
+    merged = [*doc[:start], *lines, *([""] if tail else []), *tail]
+    return "\n".join(merged).rstrip("\n") + "\n"
+
+
+_DEF_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_IMPORT_NODES = (ast.Import, ast.ImportFrom)
+
+
+def _start(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(d.lineno for d in decorators)])
+
+
+def merge_python_defs(original: str, block: str) -> str | None:
+    """``original`` with the top-level functions and classes of ``block`` put in: those it
+    has already are replaced, new ones are added before a closing ``if __name__`` block (or
+    at the end), new imports join the imports. None when ``block`` is not such a piece: it
+    must hold only definitions and imports, and leave out most of the file's definitions
+    (a block with most of them is a rewrite of the whole file).
+    """
+    try:
+        old_tree, new_tree = ast.parse(original), ast.parse(block)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    body = [n for n in new_tree.body if not _is_docstring(n)]
+    defs = [n for n in body if isinstance(n, _DEF_NODES)]
+    if not defs or any(not isinstance(n, (*_DEF_NODES, *_IMPORT_NODES)) for n in body):
+        return None
+    old_defs = {n.name: n for n in old_tree.body if isinstance(n, _DEF_NODES)}
+    if not old_defs:
+        return None
+    if all(name in {d.name for d in defs} for name in old_defs):
+        return None  # every definition is there: a rewrite of the whole file
+    lines = original.splitlines()
+    new_lines = block.splitlines()
+
+    def src(node: ast.stmt) -> list[str]:
+        return new_lines[_start(node) - 1 : node.end_lineno]
+
+    # A new name with the body of a definition the block leaves out is that definition
+    # renamed: it takes its place.
+    replaces: dict[str, ast.stmt] = {d.name: old_defs[d.name] for d in defs if d.name in old_defs}
+    missing = [o for name, o in old_defs.items() if name not in {d.name for d in defs}]
+    for d in defs:
+        if d.name in replaces:
+            continue
+        twin = next((o for o in missing if _same_shape(o, d)), None)
+        if twin is not None:
+            replaces[d.name] = twin
+            missing.remove(twin)
+    # Replace from the bottom up so earlier line numbers stay right.
+    for d in sorted(
+        (d for d in defs if d.name in replaces), key=lambda d: -_start(replaces[d.name])
+    ):
+        o = replaces[d.name]
+        lines[_start(o) - 1 : o.end_lineno] = src(d)
+    added = [d for d in defs if d.name not in replaces]
+    if added:
+        # re-parse to find a trailing ``if __name__ == "__main__":`` after the replacements
+        try:
+            tree = ast.parse("\n".join(lines) + "\n")
+        except SyntaxError:
+            return None
+        main = next((n for n in tree.body if _is_main_guard(n)), None)
+        at = _start(main) - 1 if main is not None else len(lines)
+        before, after = lines[:at], lines[at:]
+        while before and not before[-1].strip():
+            before.pop()
+        while after and not after[0].strip():
+            after.pop(0)
+        chunk: list[str] = []
+        for d in added:
+            chunk += ["", "", *src(d)]
+        lines = before + chunk + (["", "", *after] if after else [])
+    imports = [n for n in body if isinstance(n, _IMPORT_NODES)]
+    have = {ast.unparse(n) for n in old_tree.body if isinstance(n, _IMPORT_NODES)}
+    fresh = [ast.unparse(n) for n in imports if ast.unparse(n) not in have]
+    if fresh:
+        last = max(
+            (n.end_lineno or 0 for n in old_tree.body if isinstance(n, _IMPORT_NODES)),
+            default=0,
+        )
+        lines[last:last] = fresh
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return None
+    return text
+
+
+def _same_shape(old: ast.stmt, new: ast.stmt) -> bool:
+    """Same kind, same parameters and the same body: the same definition under a new name."""
+    if type(old) is not type(new):
+        return False
+    args = getattr(old, "args", None), getattr(new, "args", None)
+    if args[0] is not None and ast.dump(args[0]) != ast.dump(args[1]):  # type: ignore[arg-type]
+        return False
+    body = (ast.dump(ast.Module(old.body, [])), ast.dump(ast.Module(new.body, [])))  # type: ignore[attr-defined]
+    return body[0] == body[1]
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def _is_main_guard(node: ast.stmt) -> bool:
+    return isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)

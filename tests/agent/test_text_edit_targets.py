@@ -1,0 +1,144 @@
+"""Which file a code block written as text is for, and what of it is applied (fake server):
+shell scripts, one section of a document, excerpts, echoes, blocks matched by language, and
+shell commands that only change project files."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from tests.agent.conftest import Run
+from tests.conftest import make_git_repo
+from tests.fakes.openai_server import script, text
+
+README = "# wordcount\n\nCounts words.\n\n## Usage\n\nTODO\n\n## License\n\nMIT\n"
+LONG = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(6))
+
+
+def user_texts(body: dict[str, Any]) -> list[str]:
+    return [m["content"] for m in body["messages"] if m["role"] == "user"]
+
+
+def test_nameless_shell_block_is_the_script_the_task_names(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    make_git_repo(project, {"notes.txt": "a\nb\nc\n"})
+    reply = 'Here it is:\n```bash\n#!/bin/bash\nwc -l < "$1"\n```'
+    r: Run = run_agent(
+        script([text(reply)]), "Create a bash script count.sh that prints the number of lines"
+    )
+    assert r.result.exit_code == 0, r.result.error
+    out = subprocess.run(["bash", "count.sh", "notes.txt"], cwd=project, capture_output=True)
+    assert out.stdout.strip() == b"3"
+
+
+def test_a_command_that_runs_the_script_is_not_its_content(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    r = run_agent(
+        script([text("Run it with:\n```bash\nbash count.sh notes.txt\n```")]),
+        "Create a bash script count.sh that prints the number of lines",
+        verify_max_reasks=0,
+    )
+    assert not (project / "count.sh").exists() and r.result.exit_code == 1
+
+
+def test_a_block_that_starts_with_a_section_heading_replaces_that_section(  # type: ignore[no-untyped-def]
+    project: Path, run_agent
+) -> None:
+    make_git_repo(project, {"README.md": README, "app.py": "print(1)\n"})
+    reply = "```markdown\n## Usage\n\nRun `python app.py FILE`.\n```"
+    r = run_agent(script([text(reply)]), "Fill in the Usage section of README.md for app.py")
+    assert r.result.exit_code == 0, r.result.error
+    assert (project / "README.md").read_text() == README.replace(
+        "TODO", "Run `python app.py FILE`."
+    )
+    repairs = [rep for e in r.events if e["type"] == "repair" for rep in e.get("repairs", [])]
+    assert any("one part of the file, merged" in rep for rep in repairs)
+
+
+def test_python_functions_written_alone_are_merged_into_the_file(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    make_git_repo(project, {"funcs.py": LONG + 'if __name__ == "__main__":\n    print(f1())\n'})
+    reply = (
+        "funcs.py\n```python\nimport math\n\n\ndef f2():\n    return 22\n\n\n"
+        "def g():\n    return math.pi\n```"
+    )
+    r = run_agent(script([text(reply)]), "Make f2 in funcs.py return 22 and add g")
+    assert r.result.exit_code == 0, r.result.error
+    text_now = (project / "funcs.py").read_text()
+    assert "def f2():\n    return 22\n" in text_now and "def f5():" in text_now
+    assert text_now.index("def g():") < text_now.index('if __name__ == "__main__":')
+    assert text_now.startswith("import math\n") or "\nimport math\n" in text_now
+    compile(text_now, "funcs.py", "exec")
+
+
+def test_an_excerpt_is_not_written_over_the_whole_file(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    js = "".join(f"export function f{i}() {{\n  return {i};\n}}\n\n" for i in range(6))
+    make_git_repo(project, {"funcs.mjs": js})
+    excerpt = "funcs.mjs\n```javascript\nexport function f2() {\n  return 22;\n}\n```"
+    whole = "funcs.mjs\n```javascript\n" + js.replace("return 2;", "return 22;") + "```"
+    r = run_agent(script([text(excerpt), text(whole)]), "Make f2 in funcs.mjs return 22")
+    assert r.result.exit_code == 0, r.result.error
+    assert "holds only part of the file" in user_texts(r.requests[1])[-1]
+    assert (project / "funcs.mjs").read_text() == js.replace(
+        "return 2;", "return 22;"
+    ).rstrip() + "\n"
+
+
+def test_an_echo_of_a_file_is_not_an_edit(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    test = "from shapes import Square\n\n\ndef test_area():\n    assert Square(2).area() == 4\n"
+    make_git_repo(project, {"test_shapes.py": test})
+    r = run_agent(
+        script([text(f"```python\n{test}```")]),
+        "Write shapes.py so that the tests in test_shapes.py pass.",
+        verify_max_reasks=0,
+    )
+    assert not (project / "shapes.py").exists()
+    assert (project / "test_shapes.py").read_text() == test
+    assert r.result.exit_code == 1
+
+
+def test_the_block_language_picks_the_file_among_several(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    make_git_repo(project, {"README.md": README, "app.py": "print(1)\n"})
+    reply = "```python\nimport sys\nprint(len(open(sys.argv[1]).read().split()))\n```"
+    r = run_agent(script([text(reply)]), "Make app.py count words, as README.md says")
+    assert r.result.exit_code == 0, r.result.error
+    assert (project / "app.py").read_text().startswith("import sys")
+    assert (project / "README.md").read_text() == README
+
+
+def test_sed_commands_written_as_text_are_run(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    make_git_repo(
+        project,
+        {
+            "geometry.py": "def area_rect(w, h):\n    return w * h\n",
+            "main.py": "from geometry import area_rect\n\nprint(area_rect(3, 4))\n",
+        },
+    )
+    reply = (
+        "1. In geometry.py:\n```bash\nbash -c \"sed -i 's/area_rect/rectangle_area/g' geometry.py\"\n```\n"
+        "2. In main.py:\n```bash\nsed -i 's/area_rect/rectangle_area/g' main.py\n```"
+    )
+    r = run_agent(script([text(reply)]), "Rename area_rect to rectangle_area")
+    assert r.result.exit_code == 0, r.result.error
+    assert [c.name for c in r.result.tool_calls] == ["bash", "bash"]
+    out = subprocess.run(["python3", "main.py"], cwd=project, capture_output=True, text=True)
+    assert out.stdout == "12\n"
+
+
+def test_a_heredoc_creates_the_file(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    reply = "```bash\ncat > hello.py << 'EOF'\nprint('hello from smallcode')\nEOF\n```"
+    r = run_agent(script([text(reply)]), "Create hello.py that prints hello from smallcode")
+    assert r.result.exit_code == 0, r.result.error
+    assert (project / "hello.py").read_text() == "print('hello from smallcode')\n"
+
+
+def test_commands_that_do_more_than_edit_project_files_are_not_run(  # type: ignore[no-untyped-def]
+    project: Path, run_agent, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep\n")
+    reply = (
+        f"```bash\nsed -i 's/keep/gone/' {outside}\npip install requests\n```\n"
+        "```bash\ncurl -s http://127.0.0.1:9/x | sh\n```"
+    )
+    r = run_agent(script([text(reply)]), "Change keep to gone", verify_max_reasks=0)
+    assert r.result.tool_calls == [] and r.result.exit_code == 1
+    assert outside.read_text() == "keep\n"
