@@ -104,6 +104,8 @@ def _session(root: Path, steps: list[FakeReply], task: str, **settings: Any) -> 
         "requests_main": len(main),
         "side_requests": len(bodies) - len(main),
         "prefix_reuse": result.prefix_reuse,
+        "prefix_reuse_per_request": round(ctx.prefix_reuse_mean(), 3),
+        "prefix_kept": round(ctx.prefix_kept(), 3),
         "compactions": ctx.compactions,
         "max_request_share_of_window": round(
             max(tokens(b) + b.get("max_tokens", 0) for b in bodies) / window, 3
@@ -225,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name}: success={s['success']} requests={s['requests_main']} "
             f"(+{s['side_requests']} side) prefix_reuse={s['prefix_reuse']:.0%} "
+            f"(per request {s['prefix_reuse_per_request']:.0%}, previous request kept "
+            f"{s['prefix_kept']:.0%}) "
             f"compactions={s['compactions']} max_request={s['max_request_share_of_window']:.0%} "
             f"of window, prompt_tokens={s['prompt_tokens']:,}"
         )

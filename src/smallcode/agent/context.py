@@ -65,7 +65,10 @@ class ContextManager:
         self.requests = 0
         self.ratio = 1.0  # server-reported prompt tokens / our estimate (clamped, recent max)
         self._ratios: list[float] = []
-        self._reuse: list[float] = []
+        self._reuse: list[float] = []  # per request: share repeating the previous one
+        self._reused_chars = 0  # over the session: prompt text repeated from the request before
+        self._sent_chars = 0
+        self._kept: list[float] = []  # per request: share of the previous request kept
         self._last: list[str] = []
         self._compacted = False
         self.compactions = 0
@@ -203,6 +206,9 @@ class ContextManager:
             shared = sum(len(s) for s in current[:same])
             total = sum(len(s) for s in current) or 1
             self._reuse.append(shared / total)
+            self._reused_chars += shared
+            self._sent_chars += total
+            self._kept.append(shared / (sum(len(s) for s in self._last) or 1))
         if self._compacted:
             self.compaction_requests.append(self.requests)
             self._compacted = False
@@ -210,6 +216,17 @@ class ContextManager:
         self.requests += 1
 
     def prefix_reuse(self) -> float:
+        """The share of all prompt text sent after the first request that repeats the
+        request before it: what a server's prefix cache can reuse (token-weighted)."""
+        return self._reused_chars / self._sent_chars if self._sent_chars else 0.0
+
+    def prefix_kept(self) -> float:
+        """The share of each previous request that the next one repeats from its start,
+        averaged: 1.0 when history only grew (no compaction, no change to earlier text)."""
+        return sum(self._kept) / len(self._kept) if self._kept else 0.0
+
+    def prefix_reuse_mean(self) -> float:
+        """The same share per request, averaged (short requests weigh as much as long ones)."""
         return sum(self._reuse) / len(self._reuse) if self._reuse else 0.0
 
     # ------------------------------------------------------------------ tool results
@@ -306,8 +323,8 @@ def tokens_report(agent: Any) -> str:
         + (f"  (+{ctx.side_requests} for compaction summaries)" if ctx.side_requests else ""),
         f"Prompt tokens  {u.prompt_tokens:>9,}" + (cached if u.cached_tokens else ""),
         f"Output tokens  {u.completion_tokens:>9,}",
-        f"Prefix reuse   {ctx.prefix_reuse():>9.0%}  (share of each request repeating the "
-        "previous one)",
+        f"Prefix reuse   {ctx.prefix_reuse():>9.0%}  (share of the prompt text repeating the "
+        "request before: what the server's cache can reuse)",
     ]
     if ctx.requests:
         lines.append(

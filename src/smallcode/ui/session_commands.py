@@ -45,7 +45,7 @@ def _stats(ui: Repl, arg: str) -> str:
         ("model requests", f"{ctx.requests} (+{ctx.side_requests} for compaction)"),
         ("prompt tokens", f"{u.prompt_tokens:,} ({u.cached_tokens:,} reused from the cache)"),
         ("completion tokens", f"{u.completion_tokens:,}"),
-        ("prefix reuse", f"{ctx.prefix_reuse():.0%} of each request repeats the previous one"),
+        ("prefix reuse", f"{ctx.prefix_reuse():.0%} of the prompt text repeats the request before"),
         ("compactions", str(ctx.compactions)),
         ("files created", ", ".join(sorted(agent.ctx.files_created)) or "none"),
         ("files edited", ", ".join(sorted(agent.ctx.files_edited)) or "none"),
