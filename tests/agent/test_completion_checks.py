@@ -264,3 +264,28 @@ def test_unreadable_call_in_attribute_form_is_read(project: Path, run_agent) -> 
     assert r.result.exit_code == 0, r.result.error
     out = subprocess.run([sys.executable, "hello.py"], cwd=project, capture_output=True, text=True)
     assert out.stdout == "hello from smallcode\n"
+
+
+def test_exact_output_the_task_names_is_compared(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    replies = [
+        call("write_file", path="hello.py", content="print('Hello, World!')\n"),
+        text("Done."),
+        call("write_file", path="hello.py", content="print('hello from smallcode')\n"),
+        text("Done."),
+    ]
+    r = run_agent(script(replies), "Create hello.py that prints exactly: hello from smallcode")
+    assert r.result.exit_code == 0, r.result.error
+    note = user_texts(r.requests[2])[-1]
+    assert "printed 'Hello, World!'" in note and "exactly 'hello from smallcode'" in note
+    assert r.result.verification["unverified"] == ["behaviour: no tests ran for the changed files"]
+
+
+def test_what_was_not_checked_is_said(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    r = run_agent(
+        script([call("write_file", path="fizz.py", content="print(1)\n"), text("Done.")]),
+        "Create fizz.py that prints the numbers from 1 to 15",
+    )
+    assert r.result.exit_code == 0
+    assert any("what the program prints" in u for u in r.result.verification["unverified"])
+    off = run_agent(script([text("Done.")]), "Add a README.md", verify=False)
+    assert off.result.verification["unverified"][0].startswith("everything")

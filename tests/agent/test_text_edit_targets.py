@@ -142,3 +142,36 @@ def test_commands_that_do_more_than_edit_project_files_are_not_run(  # type: ign
     r = run_agent(script([text(reply)]), "Change keep to gone", verify_max_reasks=0)
     assert r.result.tool_calls == [] and r.result.exit_code == 1
     assert outside.read_text() == "keep\n"
+
+
+def test_file_named_above_an_intro_line(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    make_git_repo(
+        project,
+        {
+            "textutil.py": "def shout(t):\n    return t.upper() + '!'\n",
+            "test_textutil.py": "x = 1\n",
+        },
+    )
+    reply = (
+        "1. **Add the function**:\n   - Open `textutil.py`.\n   - Add the following code:\n"
+        "     ```python\n     def is_palindrome(text):\n         s = text.replace(' ', '').lower()\n"
+        "         return s == s[::-1]\n     ```\n"
+    )
+    r = run_agent(
+        script([text(reply)]), "Add is_palindrome to textutil.py, tests in test_textutil.py"
+    )
+    assert r.result.exit_code == 0, r.result.error
+    merged = (project / "textutil.py").read_text()
+    assert "def shout(t):" in merged and "def is_palindrome(text):" in merged
+
+
+def test_a_fragment_never_replaces_a_small_file(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    test = "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    make_git_repo(project, {"test_calc.py": test, "calc.py": "def add(a, b):\n    return a + b\n"})
+    r = run_agent(
+        script([text("test_calc.py\n```python\nimport unittest\n```")]),
+        "Add a unittest import to test_calc.py",
+        verify_max_reasks=0,
+    )
+    assert (project / "test_calc.py").read_text() == test
+    assert r.result.exit_code == 1

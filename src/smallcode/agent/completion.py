@@ -43,6 +43,8 @@ class Verification:
     checks: list[dict[str, Any]] = field(default_factory=list)
     reasks: int = 0
     tests: dict[str, Any] | None = None  # the last test report, whole
+    # What the checks could not see (said plainly, so exit 0 is not read as more than it is).
+    unverified: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -54,6 +56,7 @@ class Verification:
             "checks": list(self.checks),
             "reasks": self.reasks,
             "tests": self.tests,
+            "unverified": list(self.unverified),
         }
 
     def reason(self) -> str:
@@ -183,6 +186,7 @@ class CompletionCheck:
             if tests is not None:
                 outcomes.append(tests)
         v.checks = [o if isinstance(o, dict) else o.to_dict() for o in outcomes]
+        v.unverified = self._unverified(changed, v.checks)
         if self._last_tests is not None:
             v.tests = self._last_tests[1].to_dict()
         if any(not c["ok"] for c in v.checks):
@@ -190,6 +194,18 @@ class CompletionCheck:
         elif any(not c.get("skipped") for c in v.checks):
             v.status = "passed"
         return v
+
+    def _unverified(self, changed: list[str], checks: list[dict[str, Any]]) -> list[str]:
+        """What this task's result depends on that no check looked at."""
+        if not self.wants_change or not changed:
+            return []
+        names = {c["name"] for c in checks if not c.get("skipped")}
+        out = []
+        if "tests" not in names:
+            out.append("behaviour: no tests ran for the changed files")
+        if self.expects_output and intent.expected_output(self.task) is None:
+            out.append("what the program prints: the task gives no exact text to compare with")
+        return out
 
     # ------------------------------------------------------------------ more checks
 
@@ -249,8 +265,9 @@ class CompletionCheck:
         named = set(intent.named_files(self.task))
         scripts = sorted(rel for rel in created if rel in named or len(created) == 1)
         out = []
+        expected = intent.expected_output(self.task)
         for rel in scripts:
-            outcome = smoke_run(self.root, rel)
+            outcome = smoke_run(self.root, rel, expected if len(scripts) == 1 else None)
             if outcome is not None:
                 out.append(outcome)
         return out

@@ -12,6 +12,7 @@ import re
 from smallcode.verify.discover import is_test_file
 
 __all__ = [
+    "expected_output",
     "expects_output",
     "files_to_create",
     "is_test_file",
@@ -242,3 +243,22 @@ _OUTPUT = re.compile(
 def expects_output(task: str) -> bool:
     """True when the task says a program it asks for prints something."""
     return _OUTPUT.search(task) is not None
+
+
+_EXACT = re.compile(
+    r"\bprints?\s+exactly\s*:?\s*(?P<q>[\"'`]?)(?P<text>[^\n]+?)(?P=q)[.!]?\s*(?:$|\n)", re.I
+)
+_QUOTED = re.compile(r"\bprints?\s+(?P<q>[\"'`])(?P<text>[^\"'`\n]{1,200})(?P=q)", re.I)
+
+
+def expected_output(task: str) -> tuple[str, bool] | None:
+    """(text, exact) a program the task asks for must print: ``prints exactly: hi there``
+    (the whole output, exact) or ``prints "hi there"`` (somewhere in the output)."""
+    m = _EXACT.search(task)
+    if m:
+        text = m["text"].strip()
+        if not m["q"]:
+            text = text.rstrip(".")
+        return (text, True) if text else None
+    m = _QUOTED.search(task)
+    return (m["text"], False) if m else None

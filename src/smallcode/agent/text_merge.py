@@ -22,17 +22,20 @@ def _sig_lines(text: str) -> list[str]:
 
 
 def is_excerpt(content: str, original: str) -> bool:
-    """Whether ``content`` is a piece of ``original`` (most of its lines come from it) that
-    leaves most of the file out: written as the whole file, it would delete the rest. A
-    rewrite (mostly new lines) is not an excerpt."""
+    """Whether ``content``, written as the whole file, would throw away most of
+    ``original`` without being a rewrite of it: it keeps less than half of the file's lines,
+    and either comes mostly from the file (a piece of it) or is less than half its size (an
+    addition, a fragment). A rewrite of about the same size is not an excerpt."""
     old = _sig_lines(original)
     new = _sig_lines(content)
-    if len(old) < 8 or not new:
+    if len(old) < 3 or not new:
         return False
     old_set = set(old)
     from_old = sum(1 for ln in new if ln in old_set)
     kept = len(set(new) & old_set)
-    return from_old >= 0.5 * len(new) and kept < 0.5 * len(old_set)
+    if kept >= 0.5 * len(old_set):
+        return False
+    return from_old >= 0.5 * len(new) or len(new) < 0.5 * len(old)
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+\S")
@@ -90,6 +93,10 @@ def merge_python_defs(original: str, block: str) -> str | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     body = [n for n in new_tree.body if not _is_docstring(n)]
+    guard = next((n for n in body if _is_main_guard(n)), None)
+    if guard is not None and body[-1] is not guard:
+        return None
+    body = [n for n in body if n is not guard]
     defs = [n for n in body if isinstance(n, _DEF_NODES)]
     if not defs or any(not isinstance(n, (*_DEF_NODES, *_IMPORT_NODES)) for n in body):
         return None
@@ -139,6 +146,10 @@ def merge_python_defs(original: str, block: str) -> str | None:
         for d in added:
             chunk += ["", "", *src(d)]
         lines = before + chunk + (["", "", *after] if after else [])
+    if guard is not None and not any(_is_main_guard(n) for n in old_tree.body):
+        while lines and not lines[-1].strip():
+            lines.pop()
+        lines += ["", "", *src(guard)]
     imports = [n for n in body if isinstance(n, _IMPORT_NODES)]
     have = {ast.unparse(n) for n in old_tree.body if isinstance(n, _IMPORT_NODES)}
     fresh = [ast.unparse(n) for n in imports if ast.unparse(n) not in have]

@@ -187,6 +187,22 @@ def _context_name(line: str) -> tuple[str, bool] | None:
     return (names[-1], False) if names else None
 
 
+def _name_above_intro(lines: list[str], i: int, floor: int, before: str) -> tuple[str, bool] | None:
+    """The file named on the line above an intro line that names none: "Open `a.py`." then
+    "Add the following code:" then the block. Only one short line further up is looked at,
+    and it must name exactly one file."""
+    if not before.rstrip().rstrip("*").endswith(":"):
+        return None
+    j = i - 1
+    while j >= floor and lines[j] != before:
+        j -= 1
+    above = _line_before(lines, j, floor) if j > floor else None
+    if above is None or len(above.strip()) >= 100 or FENCE_OPEN.match(above):
+        return None
+    names = {n for n in map(clean_path, above.replace("**", "").split()) if n}
+    return (names.pop(), False) if len(names) == 1 else None
+
+
 def _line_before(lines: list[str], i: int, floor: int) -> str | None:
     """The non-blank line before ``lines[i]`` (one blank line may sit between), not before
     ``floor`` (the end of the previous block, whose lines belong to it)."""
@@ -363,6 +379,8 @@ def _fence_edits(lines: list[str], i: int, floor: int) -> tuple[list[TextEdit], 
         return None
     before = _line_before(lines, i, floor)
     context = _context_name(before) if before else None
+    if context is None and before is not None:
+        context = _name_above_intro(lines, i, floor, before)
     body, default = fence.body, info_path or _name_of(context)
     if any(SR_HEAD.match(ln) for ln in body):
         return _search_replace_edits(fence, lang, default), fence.end

@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from smallcode.verify.textutil import clip
+
 TIMEOUT_S = 10.0
 _OUTPUT_LIMIT = 400
 # Crashes that only mean "give me arguments or input": not judged.
@@ -61,8 +63,14 @@ def _result(rel: str, command: str, ok: bool, code: int | None, evidence: str) -
     }
 
 
-def smoke_run(root: Path, rel: str) -> dict[str, Any] | None:
-    """The outcome of running ``rel`` once, or None when it is not a script we can run."""
+def smoke_run(
+    root: Path, rel: str, expected: tuple[str, bool] | None = None
+) -> dict[str, Any] | None:
+    """The outcome of running ``rel`` once, or None when it is not a script we can run.
+
+    ``expected`` is (text, exact) the task says the script prints: the whole output when
+    exact, else somewhere in it.
+    """
     cmd = _command(root, rel)
     if cmd is None:
         return None
@@ -95,6 +103,18 @@ def smoke_run(root: Path, rel: str) -> dict[str, Any] | None:
                 f"`{shown}` printed nothing, but the task says it prints something. Is the "
                 "code that prints ever called (for example a function defined but not called)?",
             )
+        if expected is not None:
+            text, exact = expected
+            if (out.strip() != text.strip()) if exact else (text not in out):
+                how = "exactly" if exact else "something with"
+                return _result(
+                    rel,
+                    shown,
+                    False,
+                    0,
+                    f"`{shown}` printed {clip(out or err, 200)!r}, but the task says it prints "
+                    f"{how} {text!r}",
+                )
         return _result(rel, shown, True, 0, "")
     if _INPUT_ERRORS.search(err) or _INPUT_ERRORS.search(out):
         return _result(rel, shown, True, proc.returncode, "")  # wants arguments or input
