@@ -175,3 +175,22 @@ def test_a_fragment_never_replaces_a_small_file(project: Path, run_agent) -> Non
     )
     assert (project / "test_calc.py").read_text() == test
     assert r.result.exit_code == 1
+
+
+def test_merged_imports_add_only_new_names(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    make_git_repo(
+        project,
+        {
+            "textutil.py": "def shout(t):\n    return t.upper()\n\n\ndef is_palindrome(t):\n    return t == t[::-1]\n",
+            "test_textutil.py": "from textutil import shout\n\n\ndef test_shout():\n    assert shout('a') == 'A'\n",
+        },
+    )
+    reply = (
+        "test_textutil.py\n```python\nfrom textutil import shout, is_palindrome\n\n\n"
+        "def test_is_palindrome():\n    assert is_palindrome('aba')\n```"
+    )
+    r = run_agent(script([text(reply)]), "Add a test for is_palindrome to test_textutil.py")
+    assert r.result.exit_code == 0, r.result.error
+    merged = (project / "test_textutil.py").read_text()
+    assert "from textutil import shout\nfrom textutil import is_palindrome\n" in merged
+    assert "def test_shout():" in merged and "def test_is_palindrome():" in merged

@@ -150,9 +150,10 @@ def merge_python_defs(original: str, block: str) -> str | None:
         while lines and not lines[-1].strip():
             lines.pop()
         lines += ["", "", *src(guard)]
-    imports = [n for n in body if isinstance(n, _IMPORT_NODES)]
-    have = {ast.unparse(n) for n in old_tree.body if isinstance(n, _IMPORT_NODES)}
-    fresh = [ast.unparse(n) for n in imports if ast.unparse(n) not in have]
+    fresh = _new_imports(
+        [n for n in body if isinstance(n, _IMPORT_NODES)],
+        [n for n in old_tree.body if isinstance(n, _IMPORT_NODES)],
+    )
     if fresh:
         last = max(
             (n.end_lineno or 0 for n in old_tree.body if isinstance(n, _IMPORT_NODES)),
@@ -165,6 +166,27 @@ def merge_python_defs(original: str, block: str) -> str | None:
     except SyntaxError:
         return None
     return text
+
+
+def _new_imports(new: list[ast.stmt], old: list[ast.stmt]) -> list[str]:
+    """Import lines for what ``new`` imports that ``old`` does not yet (name by name)."""
+
+    def key(n: ast.stmt, alias: ast.alias) -> tuple[str, str, str]:
+        module = "." * getattr(n, "level", 0) + (getattr(n, "module", None) or "")
+        return (module if isinstance(n, ast.ImportFrom) else "", alias.name, alias.asname or "")
+
+    have = {key(n, a) for n in old for a in n.names}  # type: ignore[attr-defined]
+    out = []
+    for n in new:
+        names = [a for a in n.names if key(n, a) not in have]  # type: ignore[attr-defined]
+        if not names:
+            continue
+        if isinstance(n, ast.ImportFrom):
+            out.append(ast.unparse(ast.ImportFrom(n.module, names, n.level)))
+        else:
+            out.append(ast.unparse(ast.Import(names)))
+        have |= {key(n, a) for a in names}
+    return out
 
 
 def _same_shape(old: ast.stmt, new: ast.stmt) -> bool:

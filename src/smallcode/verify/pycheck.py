@@ -38,11 +38,16 @@ def _undefined(text: str, rel: str) -> list[tuple[int, str, str]]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     found = []
+    lines = text.splitlines()
     for m in Checker(tree, filename=rel).messages:
-        if isinstance(
-            m, (messages.UndefinedName, messages.UndefinedLocal, messages.RedefinedWhileUnused)
-        ):
-            found.append((m.lineno, type(m).__name__, str(m.message_args[0])))
+        if isinstance(m, messages.RedefinedWhileUnused):
+            # only a function or class defined again; a repeated import is harmless
+            line = lines[m.lineno - 1].lstrip() if 0 < m.lineno <= len(lines) else ""
+            if not line.startswith(("def ", "async def ", "class ", "@")):
+                continue
+        elif not isinstance(m, (messages.UndefinedName, messages.UndefinedLocal)):
+            continue
+        found.append((m.lineno, type(m).__name__, str(m.message_args[0])))
     return found
 
 
