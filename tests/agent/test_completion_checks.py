@@ -289,3 +289,39 @@ def test_what_was_not_checked_is_said(project: Path, run_agent) -> None:  # type
     assert any("what the program prints" in u for u in r.result.verification["unverified"])
     off = run_agent(script([text("Done.")]), "Add a README.md", verify=False)
     assert off.result.verification["unverified"][0].startswith("everything")
+
+
+def test_a_rewrite_that_loses_a_heading_or_a_function_is_sent_back(
+    project: Path, run_agent
+) -> None:  # type: ignore[no-untyped-def]
+    make_git_repo(
+        project,
+        {
+            "README.md": "# tool\n\nIntro.\n\n## Usage\n\nTODO\n",
+            "util.py": "def a():\n    return 1\n\n\ndef b():\n    return 2\n",
+        },
+    )
+    replies = [
+        call("write_file", path="README.md", content="## Usage\n\nRun it.\n"),
+        call("write_file", path="util.py", content="def b():\n    return 3\n"),
+        text("Done."),
+    ]
+    r = run_agent(
+        script(replies),
+        "Fill in Usage in README.md and make b in util.py return 3",
+        verify_max_reasks=0,
+        write_guard=False,
+    )
+    assert r.result.exit_code == 1
+    assert "README.md lost the heading '# tool'" in r.result.error
+    assert "util.py no longer defines a" in r.result.error
+
+
+def test_removal_tasks_may_lose_definitions(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    make_git_repo(project, {"util.py": "def a():\n    return 1\n\n\ndef b():\n    return 2\n"})
+    replies = [
+        call("patch", path="util.py", old_str="def a():\n    return 1\n\n\n", new_str=""),
+        text("ok"),
+    ]
+    r = run_agent(script(replies), "Remove the function a from util.py")
+    assert r.result.exit_code == 0, r.result.error

@@ -194,3 +194,16 @@ def test_merged_imports_add_only_new_names(project: Path, run_agent) -> None:  #
     merged = (project / "test_textutil.py").read_text()
     assert "from textutil import shout\nfrom textutil import is_palindrome\n" in merged
     assert "def test_shout():" in merged and "def test_is_palindrome():" in merged
+
+
+def test_a_block_with_a_run_of_sections_replaces_just_those(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    make_git_repo(project, {"README.md": README, "app.py": "print(1)\n"})
+    reply = (
+        "```markdown\n## Usage\n\nRun:\n\n```sh\n# from the project folder\npython app.py FILE\n"
+        "```\n\n## License\n\nMIT\n```"
+    )
+    r = run_agent(script([text(reply)]), "Fill in the Usage section of README.md for app.py")
+    assert r.result.exit_code == 0, r.result.error
+    now = (project / "README.md").read_text()
+    assert now.startswith("# wordcount\n\nCounts words.\n\n## Usage\n\nRun:")
+    assert now.count("## License") == 1 and "TODO" not in now

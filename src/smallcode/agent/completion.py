@@ -210,8 +210,10 @@ class CompletionCheck:
     # ------------------------------------------------------------------ more checks
 
     def _python_checks(self, files: list[str], changed: list[str]) -> list[CheckOutcome]:
-        """Undefined names in changed Python files, and project imports the change broke."""
+        """Undefined names in changed Python files, what a change lost or doubled (headings,
+        definitions), and project imports the change broke."""
         from smallcode.verify.pycheck import broken_project_imports, new_undefined_names
+        from smallcode.verify.structure import structure_problems
 
         out: list[CheckOutcome] = []
         for rel in files:
@@ -225,17 +227,16 @@ class CompletionCheck:
             if found is not None:
                 out.append(found)
         for rel in files:
-            if rel.endswith((".md", ".markdown")) and self.originals.get(rel) is not None:
-                twice = _new_duplicate_headings(self.root / rel, self.originals[rel] or "")
-                if twice:
-                    out.append(
-                        CheckOutcome(
-                            "structure",
-                            rel,
-                            False,
-                            evidence=f"{rel} now has the heading {twice!r} twice: remove the copy",
-                        )
-                    )
+            original = self.originals.get(rel)
+            if original is None:
+                continue  # new, or changed by a command: nothing to compare with
+            try:
+                now = (self.root / rel).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            lost = structure_problems(rel, original, now, self.task)
+            if lost is not None:
+                out.append(lost)
         py_files = [f for f in snapshot_files(self.root) if f.endswith(".py")]
         imports = broken_project_imports(self.root, changed, py_files, self.originals)
         if imports is not None:
@@ -395,22 +396,6 @@ def _occurrences(root: Path, name: str, limit: int) -> list[str]:
                 if len(found) >= limit:
                     return found
     return found
-
-
-def _new_duplicate_headings(path: Path, original: str) -> str:
-    """A markdown heading that occurs more often than before and now more than once."""
-    from collections import Counter
-
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-    def headings(t: str) -> Counter[str]:
-        return Counter(ln.strip() for ln in t.splitlines() if ln.startswith("#") and " " in ln)
-
-    now, before = headings(text), headings(original)
-    return next((h for h, n in now.items() if n > 1 and n > before[h]), "")
 
 
 def _imports(text: str, stem: str) -> bool:

@@ -41,32 +41,60 @@ def is_excerpt(content: str, original: str) -> bool:
 _MD_HEADING = re.compile(r"^(#{1,6})\s+\S")
 
 
-def merge_markdown_section(original: str, block: str) -> str | None:
-    """``original`` with the section that ``block`` starts with replaced by ``block``.
+def _headings(lines: list[str]) -> list[tuple[int, str, int]]:
+    """(line index, heading text, level) of the markdown headings outside code fences."""
+    out = []
+    fence = ""
+    for i, ln in enumerate(lines):
+        st = ln.strip()
+        if st.startswith(("```", "~~~")):
+            mark = st[:3]
+            if not fence:
+                fence = mark
+            elif st.startswith(fence) and not st[3:].strip("`~"):
+                fence = ""
+            continue
+        if not fence and (m := _MD_HEADING.match(ln)):
+            out.append((i, st, len(m.group(1))))
+    return out
 
-    Models asked to fill in one section of a document write just that section. When the
-    block starts with a heading the document has once, and is not the whole document, the
-    section runs from that heading to the next heading of the same or a higher level.
+
+def merge_markdown_section(original: str, block: str) -> str | None:
+    """``original`` with the sections that ``block`` holds replaced by ``block``.
+
+    Models asked to fill in one section of a document write just that section (sometimes
+    with the sections after it). When the block starts with a heading the document has
+    once, and is not the whole document, the block replaces the run of sections it names,
+    from its first heading to the end of its last one. The run must be whole: a section of
+    the document between them that the block leaves out means no merge.
     """
     lines = block.strip("\n").split("\n")
-    m = _MD_HEADING.match(lines[0]) if lines else None
-    if m is None:
-        return None
-    heading, level = lines[0].strip(), len(m.group(1))
     doc = original.split("\n")
-    at = [i for i, ln in enumerate(doc) if ln.strip() == heading]
-    if len(at) != 1 or (at[0] == 0 and level == 1):
-        return None  # unknown or repeated heading, or the document's title: a whole file
-    start = at[0]
+    bh, dh = _headings(lines), _headings(doc)
+    if not bh or bh[0][0] != 0:
+        return None
+    level = bh[0][2]
+    where = {text: k for k, (_, text, _) in enumerate(dh)}
+    if sum(1 for _, t, _ in dh if t == bh[0][1]) != 1:
+        return None  # unknown or repeated heading
+    first = where[bh[0][1]]
+    if dh[first][0] == 0 and level == 1:
+        return None  # the document's title: a whole file
+    named = [where[t] for _, t, _ in bh if t in where]
+    if named != sorted(named) or len(set(named)) != len(named):
+        return None
+    last = named[-1]
+    for k in range(first, last + 1):  # every section of the run must be in the block
+        if dh[k][2] <= level and k not in named:
+            return None
+    start = dh[first][0]
     end = len(doc)
-    for j in range(start + 1, len(doc)):
-        h = _MD_HEADING.match(doc[j])
-        if h and len(h.group(1)) <= level:
-            end = j
+    for k in range(last + 1, len(dh)):
+        if dh[k][2] <= max(level, dh[last][2]) or dh[k][2] <= level:
+            end = dh[k][0]
             break
-    outside = {ln.strip() for ln in doc[:start] + doc[end:] if _MD_HEADING.match(ln)}
-    if any(ln.strip() in outside for ln in lines[1:] if _MD_HEADING.match(ln)):
-        return None  # the block runs past its section: it is more than one section
+    if start == 0 and end == len(doc):
+        return None  # the block replaces everything: a whole file
     tail = doc[end:]
     merged = [*doc[:start], *lines, *([""] if tail else []), *tail]
     return "\n".join(merged).rstrip("\n") + "\n"
