@@ -325,3 +325,15 @@ def test_removal_tasks_may_lose_definitions(project: Path, run_agent) -> None:  
     ]
     r = run_agent(script(replies), "Remove the function a from util.py")
     assert r.result.exit_code == 0, r.result.error
+
+
+def test_reading_the_file_to_create_says_to_write_it(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    replies = [
+        call("read_file", path="shapes.py"),
+        call("write_file", path="shapes.py", content="class Square:\n    pass\n"),
+        text("Done."),
+    ]
+    r = run_agent(script(replies), "Create shapes.py with a Square class")
+    assert r.result.exit_code == 0, r.result.error
+    result = [m["content"] for m in r.requests[1]["messages"] if m["role"] in ("tool", "user")][-1]
+    assert "shapes.py does not exist yet: the task asks you to create it" in result

@@ -384,7 +384,7 @@ def test_every_guard_has_a_switch(tmp_path: Path) -> None:
     on = build_default_guards(Settings.load(tmp_path), registry=core_registry(), ctx=st.ctx)
     names = {g.name for g in on.guards}
     assert names == {
-        "truncation", "loop", "spiral", "trust", "write", "example_path", "goal_tests", "read", "memory_dedup", "dedup",
+        "truncation", "loop", "spiral", "trust", "write", "example_path", "goal_tests", "file_to_create", "read", "memory_dedup", "dedup",
         "quality", "greeting", "temperature", "snapshot",
     }  # fmt: skip
     off = {

@@ -61,6 +61,7 @@ def build_default_guards(
     """
     from smallcode.agent.guards.files import (
         ExamplePathGuard,
+        FileToCreateGuard,
         GoalTestsGuard,
         ReadGuard,
         WriteGuard,
@@ -95,6 +96,7 @@ def build_default_guards(
         guards.append(WriteGuard())
         guards.append(ExamplePathGuard())
         guards.append(GoalTestsGuard())
+        guards.append(FileToCreateGuard())
     if settings.read_guard:
         limit = limit_chars or (lambda: settings.max_tool_result_chars)
         guards.append(ReadGuard(limit, settings.read_guard_head_lines))

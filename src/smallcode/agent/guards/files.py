@@ -212,3 +212,31 @@ class GoalTestsGuard:
             f"Not written: {rel} holds the tests this task must make pass, so it stays as it "
             "is. Change the code the tests exercise instead.",
         )
+
+
+class FileToCreateGuard:
+    """Reading or patching a file the task asks to create, before it exists: small models
+    keep trying to read it. The failed call's result says that the file is to be written."""
+
+    name = "file_to_create"
+
+    def observe(self, event: GuardEvent) -> Intervention | None:
+        call, result = event.call, event.result
+        if (
+            event.kind != "after_call"
+            or call is None
+            or result is None
+            or result.ok
+            or call.name not in ("read_file", "patch")
+            or "not found" not in result.output
+        ):
+            return None
+        check = event.state.extras.get("completion")
+        path = str(call.arguments.get("path") or "").strip().removeprefix("./")
+        if check is None or path not in getattr(check, "must_exist", ()):
+            return None
+        return Intervention(
+            "note",
+            f"{path} does not exist yet: the task asks you to create it. Write the whole file "
+            "now (write_file, or its path on a line and the content in a fenced code block).",
+        )
