@@ -157,6 +157,8 @@ def test_no_model_configured_exits_2(project: Path, cli) -> None:  # type: ignor
 def test_task_from_stdin_and_dotenv(project: Path, fake_server, cli) -> None:  # type: ignore[no-untyped-def]
     srv = fake_server(script([text("answer from stdin task")]))
     (project / ".env").write_text(f"SMALLCODE_BASE_URL={srv.base_url}\nSMALLCODE_MODEL=envmodel\n")
+    # A project .env's endpoint applies once the user trusted the file (issue 11).
+    assert cli(["trust", "--yes"], project).returncode == 0
     r = cli(["--non-interactive"], project, input="what is this project?\n")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "answer from stdin task"

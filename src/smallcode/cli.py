@@ -24,6 +24,11 @@ SUBCOMMANDS: dict[str, str] = {
     "parse-tools": "smallcode.toolcalls.cli:main",
     "provider": "smallcode.ui.provider_wizard:main",
     "models": "smallcode.models:main",
+    "bench": "smallcode.bench.cli:main",
+    "trace": "smallcode.traces.cli:main",
+    "eval": "smallcode.evals.cli:main",
+    "doctor": "smallcode.permissions.cli:doctor_main",
+    "trust": "smallcode.permissions.cli:trust_main",
 }
 
 USAGE_EXAMPLES = """\
@@ -72,17 +77,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--contract", action="store_true", help="offer Definition-of-Done contract tools"
     )
     p.add_argument("--plan", action="store_true", help="plan the task as TODO steps first")
+    p.add_argument(
+        "--approval",
+        metavar="MODE",
+        help="permission mode: default, acceptEdits, plan, dontAsk, bypassPermissions "
+        "(or untrusted, on-request, never)",
+    )
+    p.add_argument(
+        "--yes",
+        "--dangerously-skip-permissions",
+        dest="skip_permissions",
+        action="store_true",
+        help="run every tool call without asking (bypassPermissions)",
+    )
+    p.add_argument("--sandbox", metavar="MODE", help="auto, bwrap, landlock or off")
     p.add_argument("-v", "--version", action="version", version=f"smallcode {__version__}")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _exit_on_sigterm()
     try:
         if argv and argv[0] in SUBCOMMANDS:
             module_name, func_name = SUBCOMMANDS[argv[0]].split(":")
             func = getattr(import_module(module_name), func_name)
             return int(func(argv[1:]) or 0)
+        _refuse_typo(argv)
         return _run(build_parser().parse_args(argv))
     except SmallCodeError as exc:
         _debug_traceback()
@@ -102,6 +123,35 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_NOT_DONE
 
 
+def _refuse_typo(argv: list[str]) -> None:
+    """``smallcode model list`` is a mistyped command, not a task for the model: exit 2."""
+    from smallcode.clityping import suggestion
+
+    meant = suggestion(argv, SUBCOMMANDS)
+    if meant:
+        words = " ".join(argv)
+        sys.stderr.write(
+            f"smallcode: error: unknown command '{argv[0]}': did you mean `{meant}`? "
+            f'(to give it to the model as a task: smallcode -P "{words}")\n'
+        )
+        raise SystemExit(EXIT_USAGE)
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so the session still ends what its shell started."""
+    import signal
+    import threading
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        try:
+            signal.signal(signal.SIGTERM, stop)
+        except (ValueError, OSError):
+            pass
+
+
 def _debug_traceback() -> None:
     if os.environ.get("SMALLCODE_DEBUG", "").lower() in {"1", "true", "yes", "on"}:
         import traceback
@@ -119,6 +169,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
         "tdd": True if args.tdd else None,
         "contract": "true" if args.contract else None,
         "plan": "true" if args.plan else None,
+        "approval": "bypassPermissions" if args.skip_permissions else args.approval,
+        "sandbox": args.sandbox,
     }
 
 

@@ -23,10 +23,22 @@ _FALSE = {"0", "false", "no", "off", ""}
 EDIT_FORMATS = ("auto", "tools", "whole", "diff")
 
 
-def setting(env: str, default: Any, help: str, kind: type | None = None) -> Any:
-    """Declare a setting: its environment variable, default value and one-line help."""
+def setting(
+    env: str,
+    default: Any,
+    help: str,
+    kind: type | None = None,
+    *,
+    min: float | None = None,
+    max: float | None = None,
+) -> Any:
+    """Declare a setting: its environment variable, default value and one-line help.
+
+    Numbers are checked at load against ``min``/``max`` (default: not negative).
+    """
     kind = kind or type(default)
-    return field(default=default, metadata={"env": env, "help": help, "kind": kind})
+    meta = {"env": env, "help": help, "kind": kind, "min": min, "max": max}
+    return field(default=default, metadata=meta)
 
 
 @dataclass
@@ -47,11 +59,14 @@ class Settings:
         "Wire protocol / server kind: openai, lmstudio, llamacpp, vllm, ollama, anthropic, "
         "openrouter, deepseek, embedded. Guessed from the URL when empty.",
     )
-    temperature: float = setting("SMALLCODE_TEMPERATURE", 0.2, "Sampling temperature.")
+    temperature: float = setting(
+        "SMALLCODE_TEMPERATURE", 0.2, "Sampling temperature.", min=0, max=2
+    )
     max_output_tokens: int = setting(
         "SMALLCODE_MAX_OUTPUT_TOKENS",
         4096,
         "Tokens reserved for each reply (capped to a share of the context window).",
+        min=1,
     )
     context_window: int = setting(
         "SMALLCODE_CONTEXT_WINDOW",
@@ -59,22 +74,56 @@ class Settings:
         "Context window in tokens; 0 means detect it from the server (fallback 8192).",
     )
     request_timeout: float = setting(
-        "SMALLCODE_REQUEST_TIMEOUT", 300.0, "Seconds to wait for one model response."
+        "SMALLCODE_REQUEST_TIMEOUT",
+        900.0,
+        "Seconds one model request may take in all, streaming included.",
+        min=1,
+    )
+    connect_timeout: float = setting(
+        "SMALLCODE_CONNECT_TIMEOUT",
+        10.0,
+        "Seconds to wait for a connection to the model endpoint.",
+        min=0.1,
+    )
+    first_token_timeout: float = setting(
+        "SMALLCODE_FIRST_TOKEN_TIMEOUT",
+        300.0,
+        "Seconds to wait for the first part of a reply (a CPU may take minutes on a long prompt).",
+        min=1,
+    )
+    stream_idle_timeout: float = setting(
+        "SMALLCODE_STREAM_IDLE_TIMEOUT",
+        60.0,
+        "Seconds a streaming reply may pause between two parts.",
+        min=1,
+    )
+    wait_notice: float = setting(
+        "SMALLCODE_WAIT_NOTICE",
+        30.0,
+        "Seconds between 'waiting for the model' lines on stderr in non-interactive runs (0 = none).",
     )
     max_retries: int = setting(
         "SMALLCODE_MAX_RETRIES",
         3,
-        "Tries per model request on 5xx, connection errors or cut streams.",
+        "Tries per model request on 5xx, 429, connection errors or cut streams.",
+        min=1,
+        max=100,
     )
     retry_backoff: float = setting(
         "SMALLCODE_RETRY_BACKOFF",
         1.0,
-        "Seconds before the first retry; doubled on each further try.",
+        "Seconds before the first retry; doubled on each further try (with jitter).",
+        max=600,
+    )
+    retry_after_max: float = setting(
+        "SMALLCODE_RETRY_AFTER_MAX",
+        120.0,
+        "Longest wait a server's Retry-After (HTTP 429/503) may ask for; a longer one is capped.",
     )
     # --- the loop
-    max_turns: int = setting("SMALLCODE_MAX_TURNS", 40, "Model requests per task at most.")
+    max_turns: int = setting("SMALLCODE_MAX_TURNS", 40, "Model requests per task at most.", min=1)
     time_limit: float = setting(
-        "SMALLCODE_TIME_LIMIT", 1800.0, "Wall-clock limit for one task, in seconds."
+        "SMALLCODE_TIME_LIMIT", 1800.0, "Wall-clock limit for one task, in seconds.", min=1
     )
     # --- tools
     shell_persist: bool = setting(
@@ -89,7 +138,10 @@ class Settings:
         "comma-separated list of groups (code_search, memory, provider) or tool names.",
     )
     bash_timeout: float = setting(
-        "SMALLCODE_BASH_TIMEOUT", 120.0, "Default timeout of one bash command, in seconds."
+        "SMALLCODE_BASH_TIMEOUT",
+        120.0,
+        "Default timeout of one bash command, in seconds.",
+        min=0.1,
     )
     max_tool_result_chars: int = setting(
         "SMALLCODE_MAX_TOOL_RESULT_CHARS",
@@ -101,14 +153,51 @@ class Settings:
         False,
         "Let file tools reach paths outside the project root.",
     )
+    # --- permissions and the sandbox (permissions/); also .smallcode/settings.json
+    approval: str = setting(
+        "SMALLCODE_APPROVAL",
+        "",
+        "Permission mode: default, acceptEdits, plan, dontAsk, bypassPermissions (or Codex's "
+        "untrusted, on-request, never); empty = defaultMode of the settings files, else default.",
+    )
+    sandbox: str = setting(
+        "SMALLCODE_SANDBOX",
+        "",
+        "Sandbox for shell commands: auto (bubblewrap, else Landlock, else off), bwrap, "
+        "landlock, off; empty = sandbox.mode of the settings files, else auto.",
+    )
+    sandbox_network: str = setting(
+        "SMALLCODE_SANDBOX_NETWORK",
+        "",
+        "Let sandboxed commands use the network (true/false); empty = sandbox.network of the "
+        "settings files, else false.",
+    )
+    shell_env_keep: str = setting(
+        "SMALLCODE_SHELL_ENV_KEEP",
+        "",
+        "Comma-separated names of secret-looking variables (*_API_KEY, *_TOKEN, ...) the shell "
+        "may still see.",
+    )
+    bash_timeout_max: float = setting(
+        "SMALLCODE_BASH_TIMEOUT_MAX",
+        600.0,
+        "Longest timeout the model may give one bash command, in seconds (also capped by the "
+        "time left for the task).",
+    )
     # --- context budget and guardrails (agent/context.py, agent/compaction.py, agent/guards/)
     compact_at: float = setting(
         "SMALLCODE_COMPACT_AT",
         0.8,
         "Compact history when a request would fill this share of the prompt budget.",
+        min=0.05,
+        max=1,
     )
     compact_to: float = setting(
-        "SMALLCODE_COMPACT_TO", 0.5, "Share of the prompt budget that compaction aims for."
+        "SMALLCODE_COMPACT_TO",
+        0.5,
+        "Share of the prompt budget that compaction aims for.",
+        min=0.05,
+        max=1,
     )
     summarize_history: bool = setting(
         "SMALLCODE_SUMMARIZE",
@@ -353,6 +442,13 @@ class Settings:
     embedded_threads: int = setting(
         "SMALLCODE_EMBEDDED_THREADS", 0, "CPU threads for the embedded model (0 = all cores)."
     )
+    embedded_backend: str = setting(
+        "SMALLCODE_EMBEDDED_BACKEND",
+        "auto",
+        "Engine for the in-process model: xllamacpp (prebuilt, the embedded extra), "
+        "llama-cpp-python (built from source), or auto (llama-cpp-python when installed, else "
+        "xllamacpp).",
+    )
 
     # --- project knowledge and memory (project/, store/)
     bootstrap: bool = setting(
@@ -400,9 +496,20 @@ class Settings:
     data_dir: str = setting(
         "SMALLCODE_DATA_DIR", "", "Where the user-wide store lives (default: user data dir)."
     )
+    # --- traces (store/traces.py) and benchmarks (bench/)
+    trace_keep: int = setting(
+        "SMALLCODE_TRACE_KEEP",
+        50,
+        "Session traces kept in .smallcode/traces (events, raw model replies, calls; keys "
+        "masked) for /trace and replay tests; 0 = write none.",
+    )
 
     # Not from the environment.
     cwd: Path = field(default_factory=Path.cwd, metadata={"env": None})
+    # Lines to show the user once at start (e.g. a misspelled SMALLCODE_* variable).
+    warnings: list[str] = field(default_factory=list, metadata={"env": None})
+    # Settings of an untrusted project .env that were not applied: {file: [variable, ...]}.
+    untrusted: dict[str, list[str]] = field(default_factory=dict, metadata={"env": None})
 
     # ------------------------------------------------------------------ loading
 
@@ -415,20 +522,26 @@ class Settings:
     ) -> Settings:
         """Build settings for a project folder. Raises ConfigError on a bad value."""
         root = Path(cwd or Path.cwd()).resolve()
-        values = merged_environment(root, environ)
-        kwargs: dict[str, Any] = {"cwd": root}
+        held: dict[str, list[str]] = {}
+        values = merged_environment(root, environ, held)
+        kwargs: dict[str, Any] = {"cwd": root, "untrusted": held}
         for f in fields(cls):
             env = f.metadata.get("env")
             if not env or env not in values:
                 continue
             kwargs[f.name] = _convert(env, values[env], f.metadata["kind"])
+            _check_range(env, values[env], kwargs[f.name], f.metadata)
         for key, value in (overrides or {}).items():
             if value is None:
                 continue
             if key not in {f.name for f in fields(cls)}:
                 raise ConfigError(f"unknown setting '{key}'")
             kwargs[key] = value
+            meta = next(f.metadata for f in fields(cls) if f.name == key)
+            if meta.get("env"):
+                _check_range(meta["env"], str(value), value, meta)
         settings = cls(**kwargs)
+        settings.warnings = misspelled_variables(values, environ)
         for name in ("contract", "plan"):
             value = str(getattr(settings, name)).strip().lower() or "auto"
             value = {"1": "true", "yes": "true", "on": "true", "0": "false", "no": "false"}.get(
@@ -489,14 +602,75 @@ def read_env_file(path: Path) -> dict[str, str]:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
 
 
-def merged_environment(root: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """User .env < project .env < process environment."""
+def merged_environment(
+    root: Path,
+    environ: Mapping[str, str] | None = None,
+    held: dict[str, list[str]] | None = None,
+) -> dict[str, str]:
+    """User .env < project .env < process environment.
+
+    A project .env's settings that send data somewhere or widen access apply only once the
+    user trusted the file (trust.py); the names held back are put in ``held``.
+    """
+    from smallcode.trust import split_env
+
     env = dict(os.environ if environ is None else environ)
     merged: dict[str, str] = {}
     merged.update(read_env_file(user_config_dir() / ".env"))
-    merged.update(read_env_file(root / ".env"))
+    project_env = root / ".env"
+    applied, kept_back = split_env(read_env_file(project_env), project_env)
+    merged.update(applied)
+    if kept_back and held is not None:
+        held[str(project_env)] = [k for k in kept_back if k not in env]
+        if not held[str(project_env)]:
+            del held[str(project_env)]
     merged.update({k: v for k, v in env.items() if k.startswith("SMALLCODE_")})
     return merged
+
+
+# SMALLCODE_* variables read outside Settings (not misspellings).
+OTHER_VARIABLES = ("SMALLCODE_CONFIG_DIR", "SMALLCODE_E2E_MODEL")
+
+
+def _check_range(env: str, raw: str, value: Any, meta: Mapping[str, Any]) -> None:
+    """A number outside its declared range (default: negative) is a ConfigError naming it."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    import math
+
+    low, high = meta.get("min"), meta.get("max")
+    low = 0 if low is None else low
+    if math.isfinite(value) and low <= value and (high is None or value <= high):
+        return
+    whole = meta.get("kind") is int
+    unit = "a whole number" if whole else "a number"
+    fmt = (lambda v: str(int(v))) if whole else (lambda v: f"{v:g}")
+    expected = (
+        f"{unit} from {fmt(low)} to {fmt(high)}"
+        if high is not None
+        else f"{unit} of at least {fmt(low)}"
+    )
+    raise ConfigError(f"{env}={raw.strip()!r} is out of range: expected {expected}")
+
+
+def misspelled_variables(
+    values: Mapping[str, str], environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """One warning per set variable that is not a setting but close to one (a typo)."""
+    import difflib
+
+    known = [f.metadata["env"] for f in fields(Settings) if f.metadata.get("env")]
+    known += OTHER_VARIABLES
+    env = os.environ if environ is None else environ
+    names = {k for k in values} | {k for k in env if k.upper().startswith("SMALL")}
+    out = []
+    for name in sorted(names):
+        if name in known or not name.upper().startswith("SMALL"):
+            continue
+        close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.85)
+        if close:
+            out.append(f"{name} is not a SmallCode setting (ignored); did you mean {close[0]}?")
+    return out
 
 
 def _convert(env: str, raw: str, kind: type) -> Any:

@@ -29,7 +29,14 @@ class EndpointError(SmallCodeError):
 
 
 class TransientError(EndpointError):
-    """A failure worth retrying: HTTP 5xx, connection refused/reset, a stream cut short."""
+    """A failure worth retrying: HTTP 5xx, connection refused/reset, a stream cut short.
+
+    ``retry_after``: the seconds the server asked to wait (HTTP Retry-After), when it did.
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ModelRequestError(SmallCodeError):

@@ -8,15 +8,24 @@ Event names and their data:
 - ``text``         {text}                 streamed answer text
 - ``reasoning``    {text}                 streamed reasoning (shown only when asked)
 - ``tool_start``   {name, args, id}
+- ``tool_output``  {text}                 a piece of a running tool's output as it comes (bash)
 - ``tool_end``     {name, ms, ok, id, output}
 - ``repair``       {name, repairs}        what the parser fixed in a call
 - ``guard``        {guard, action, message}
 - ``retry``        {attempt, error, wait_s}
+- ``waiting``      {seconds, phase}        no reply for a while (every SMALLCODE_WAIT_NOTICE s);
+                   {phase, progress: True}  the phase changed ("processing the prompt 40%")
 - ``usage``        {prompt_tokens, completion_tokens, cached_tokens}
 - ``compaction``   {before_tokens, after_tokens}
 - ``error``        {message}
 - ``notice``       {message}              e.g. "found LM Studio at ..., using model ..."
 - ``tests``        {report, filter, path, source}  a test run (verify TestReport.to_dict())
+- ``model_reply``  {content, reasoning, tool_calls: [{id, name, arguments (raw text)}],
+                   finish_reason, usage, ms}   one model request's raw reply (traces, replay)
+- ``parsed``       {calls: [{id, name, arguments, repairs, error?}], native, unknown_tools,
+                   tools}                      what the reply was read as, the tools offered
+- ``permission``   {tool, action, reason, asked, sandboxed}  a permission decision (allow, ask
+                   answered, deny); ``asked`` when the user was prompted
 - ``done``         {result}
 """
 
@@ -32,15 +41,20 @@ EVENT_NAMES = (
     "text",
     "reasoning",
     "tool_start",
+    "tool_output",
     "tool_end",
     "repair",
     "guard",
     "retry",
+    "waiting",
     "usage",
     "compaction",
     "error",
     "notice",
     "tests",
+    "model_reply",
+    "parsed",
+    "permission",
     "done",
 )
 

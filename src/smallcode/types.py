@@ -146,7 +146,15 @@ class Finish:
     usage: Usage | None = None
 
 
-Chunk = TextDelta | ReasoningDelta | ToolCallDelta | Finish
+@dataclass
+class PromptProgress:
+    """The server is still reading the prompt: ``done`` of ``total`` tokens (llama.cpp)."""
+
+    done: int
+    total: int
+
+
+Chunk = TextDelta | ReasoningDelta | ToolCallDelta | Finish | PromptProgress
 
 
 @dataclass

@@ -39,8 +39,17 @@ MODEL = _model_path()
 MODELS_DIR = MODEL.parent
 
 
-def skip_reason(server: bool = True) -> str:
-    if importlib.util.find_spec("llama_cpp") is None:
+def skip_reason(server: bool = True, engine: str = "llama-cpp-python") -> str:
+    """Why a real-model test cannot run here ("" when it can). ``engine``: the in-process
+    engine it needs (``any``: xllamacpp or llama-cpp-python); ``server``: llama-cpp-python's
+    HTTP server too."""
+    has_xllama = importlib.util.find_spec("xllamacpp") is not None
+    has_llama_cpp = importlib.util.find_spec("llama_cpp") is not None
+    if engine == "xllamacpp" and not has_xllama:
+        return "xllamacpp is not installed (pip install -e '.[e2e]')"
+    if engine == "any" and not (has_xllama or has_llama_cpp):
+        return "no llama.cpp engine is installed (pip install -e '.[e2e]')"
+    if (engine == "llama-cpp-python" or server) and not has_llama_cpp:
         return "llama-cpp-python is not installed (pip install -e '.[e2e]')"
     if server and (
         importlib.util.find_spec("uvicorn") is None or importlib.util.find_spec("fastapi") is None
@@ -120,8 +129,12 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def props_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``python -m smallcode.llm.serve``: llama-cpp-python's server plus llama.cpp's /props."""
-    reason = skip_reason()
+    """``python -m smallcode.llm.serve``: llama-cpp-python's server plus a /props route when it
+    is installed, else llama.cpp's own server (xllamacpp)."""
+    from smallcode.llm.embedded import backend_for
+
+    native = backend_for() == "xllamacpp"  # what `smallcode models serve` runs here
+    reason = skip_reason(server=not native, engine="any" if native else "llama-cpp-python")
     if reason:
         pytest.skip(reason)
     port = free_port()

@@ -48,7 +48,7 @@ def agent(cli, project: Path, server, task: str):  # type: ignore[no-untyped-def
 
 def test_readme_demo_with_nothing_configured(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The README's first command: no server, the packaged model in-process, an empty folder."""
-    reason = skip_reason(server=False)
+    reason = skip_reason(server=False, engine="any")
     if reason:
         pytest.skip(reason)
     demo = tmp_path / "demo"

@@ -7,6 +7,10 @@ arguments split across chunks) or come back as one JSON document when stream is 
 
 Faults: a FakeReply with ``fault="500"`` answers HTTP 500, ``fault="cut"`` ends the stream
 without [DONE] or finish_reason, ``fault="drop"`` closes the connection before any byte.
+``fault="stall"`` reads the request and sends nothing (for ``stall_s`` seconds at most, or until
+the client hangs up); ``fault="stall_mid"`` sends half the reply, then stalls the same way.
+``retry_after`` adds a ``Retry-After`` header to an error answer (e.g. ``fault="429"``).
+``server.hangups`` counts stalls the client ended by closing the connection.
 
     with FakeOpenAIServer(script([tool("write_file", path="a.py", content="x"), text("done")])) as srv:
         ... srv.base_url ... srv.requests ...
@@ -15,6 +19,7 @@ without [DONE] or finish_reason, ``fault="drop"`` closes the connection before a
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +40,9 @@ class FakeReply:
     calls: list[FakeCall] = field(default_factory=list)
     reasoning: str = ""
     finish_reason: str | None = None  # default: tool_calls when there are calls, else stop
-    fault: str | None = None  # "500" | "cut" | "drop" | "400" | "404" | "401"
+    fault: str | None = None  # "500" | "cut" | "drop" | "400" | "404" | "401" | "429" | "stall"
+    retry_after: str | None = None  # Retry-After header value of an error answer
+    stall_s: float = 30.0  # how long "stall" / "stall_mid" wait at most
     prompt_tokens: int | None = None
     completion_tokens: int = 10
 
@@ -84,7 +91,13 @@ class FakeOpenAIServer(FakeHTTPServer):
         self.model = model
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
+        self.hangups = 0
+        self._stopping = threading.Event()
         self.bind()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        super().stop()
 
     @property
     def base_url(self) -> str:
@@ -135,13 +148,24 @@ class FakeOpenAIServer(FakeHTTPServer):
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
+                if reply.fault == "stall":
+                    self._stall(reply.stall_s)
+                    return
                 if reply.fault and reply.fault.isdigit():
                     code = int(reply.fault)
                     msg = {
                         404: f"model '{body.get('model')}' not found",
                         401: "invalid api key",
+                        429: "rate limit reached, slow down",
                     }.get(code, "internal error")
-                    self.send_json(code, {"error": {"message": msg}})
+                    data = json.dumps({"error": {"message": msg}}).encode()
+                    self.send_response(code)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    if reply.retry_after is not None:
+                        self.send_header("Retry-After", reply.retry_after)
+                    self.end_headers()
+                    self.wfile.write(data)
                     return
                 prompt_tokens = reply.prompt_tokens or max(1, len(json.dumps(body)) // 4)
                 if body.get("stream"):
@@ -151,12 +175,32 @@ class FakeOpenAIServer(FakeHTTPServer):
 
             def _stream(self, reply: FakeReply, prompt_tokens: int) -> None:
                 self.start_sse()
-                for chunk in _sse_chunks(reply, server.model, prompt_tokens):
+                chunks = _sse_chunks(reply, server.model, prompt_tokens)
+                if reply.fault == "stall_mid":
+                    for chunk in chunks[: max(2, len(chunks) // 2)]:
+                        self.send_sse(chunk)
+                    self._stall(reply.stall_s)
+                    return
+                for chunk in chunks:
                     if chunk is None:  # "cut": stop mid-stream
                         self.wfile.flush()
                         return
                     self.send_sse(chunk)
                 self.send_sse_done()
+
+            def _stall(self, seconds: float) -> None:
+                """Send nothing until ``seconds`` pass, the server stops or the client hangs up."""
+                import select
+                import time
+
+                end = time.monotonic() + seconds
+                while time.monotonic() < end and not server._stopping.is_set():
+                    ready, _, _ = select.select([self.connection], [], [], 0.05)
+                    if ready and not self.connection.recv(1, socket.MSG_PEEK):
+                        with server.lock:
+                            server.hangups += 1
+                        break
+                self.close_connection = True
 
         return Handler
 

@@ -26,7 +26,8 @@ def test_project_db_is_wal_with_busy_timeout_and_current_schema(tmp_path: Path) 
     assert {"memories", "evidence", "sessions", "session_messages"} <= tables
     assert project_db_path(tmp_path) == tmp_path / ".smallcode" / "smallcode.db"
     # The state folder keeps itself out of git.
-    assert (tmp_path / ".smallcode" / ".gitignore").read_text().strip().endswith("*")
+    ignored = (tmp_path / ".smallcode" / ".gitignore").read_text().splitlines()
+    assert "*" in ignored and "!settings.json" in ignored  # the project's shared rules
 
 
 def test_user_db_lives_in_smallcode_data_dir(tmp_path: Path, monkeypatch) -> None:

@@ -95,3 +95,11 @@ def test_reasoning_flag_takes_the_call_from_thinking(tmp_path: Path, capsys, mon
     [call] = json.loads(capsys.readouterr().out)
     assert call["name"] == "bash"
     assert "call taken from the model's reasoning" in call["repairs"]
+
+
+def test_a_call_with_unreadable_arguments_is_reported_on_stderr(tmp_path: Path):
+    schemas = tmp_path / "tools.json"
+    schemas.write_text(json.dumps(TOOLS))
+    out = _run(["--tools", str(schemas)], '{"name": "edit_file", "arguments": oops}')
+    assert out.returncode == 0 and json.loads(out.stdout) == []
+    assert out.stderr.startswith("not run: edit_file: the call was not run")

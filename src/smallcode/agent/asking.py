@@ -7,12 +7,14 @@ settings and events).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 from smallcode.agent.normalize import NormalizedReply, normalize_reply
 from smallcode.errors import ModelRequestError
 from smallcode.llm.base import RequestOptions, complete
+from smallcode.llm.waiting import WaitPolicy
 from smallcode.types import Message, Usage
 
 
@@ -74,7 +76,19 @@ class AskingMixin:
             )
         # Without tools offered, calls written anyway are still recognised (and not run), so
         # their text does not end up in the answer.
-        return normalize_reply(raw, tools if offer_tools else self.tool_schemas())
+        reply = normalize_reply(raw, tools if offer_tools else self.tool_schemas())
+        self.events.emit(  # traces: what the reply was read as (store/traces.py)
+            "parsed",
+            calls=[
+                {"id": c.id, "name": c.name, "arguments": c.arguments, "repairs": list(c.repairs)}
+                | ({"error": c.error} if c.error else {})
+                for c in reply.calls
+            ],
+            native=reply.native,
+            unknown_tools=list(reply.unknown_tools),
+            tools=[t.get("function", {}).get("name", "") for t in tools],
+        )
+        return reply
 
     def _estimated_usage(self, raw: Any, request: list[Message], tools: list[Any]) -> Usage:
         """The server reported no usage: estimate it, and say so."""
@@ -113,6 +127,7 @@ class AskingMixin:
                 self.events.emit("reasoning", text=t)
 
             try:
+                t0 = time.monotonic()
                 raw = complete(
                     self.provider,
                     request,
@@ -126,12 +141,43 @@ class AskingMixin:
                         "retry", attempt=n, error=err, wait_s=wait
                     ),
                     should_stop=budget.should_stop if budget is not None else None,
+                    retry_after_max_s=self.settings.retry_after_max,
+                    wait=self._wait_policy(),
+                )
+                self.events.emit(  # traces: the raw reply, what a replay needs
+                    "model_reply",
+                    content=raw.content,
+                    reasoning=raw.reasoning,
+                    tool_calls=[
+                        {"id": c.id, "name": c.name, "arguments": c.raw_arguments}
+                        for c in raw.tool_calls
+                    ],
+                    finish_reason=raw.finish_reason,
+                    usage=raw.usage.to_dict(),
+                    ms=round((time.monotonic() - t0) * 1000, 1),
                 )
                 return raw, request
             except ModelRequestError as exc:
                 if attempt == 2 or not self._learn_from_overflow(exc):
                     raise
         raise AssertionError("unreachable")
+
+    def _wait_policy(self) -> WaitPolicy:
+        """Timeouts, 'waiting' events and cancellation of one model request (llm/waiting.py)."""
+        s = self.settings
+        cancel = getattr(self, "_cancel", None)
+        return WaitPolicy(
+            first_token_s=s.first_token_timeout,
+            idle_s=s.stream_idle_timeout,
+            total_s=s.request_timeout,
+            notice_every_s=s.wait_notice,
+            on_wait=lambda secs, phase: self.events.emit(
+                "waiting", seconds=round(secs), phase=phase
+            ),
+            on_phase=lambda phase: self.events.emit("waiting", phase=phase, progress=True),
+            should_cancel=cancel.is_set if cancel is not None else None,
+            where=f"the model ({self.provider.name})",
+        )
 
     def _learn_from_overflow(self, exc: ModelRequestError) -> bool:
         """True when the error says the prompt was too long and compaction may fix it."""

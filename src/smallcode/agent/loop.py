@@ -90,6 +90,7 @@ class Agent(AskingMixin):
     def run(self, task: str) -> RunResult:
         self._cancel.clear()
         started = time.monotonic()
+        self.ctx.extras["run_deadline"] = started + self.settings.time_limit  # caps bash timeouts
         result = RunResult()
         state = RunState(task=task, settings=self.settings, ctx=self.ctx, messages=self.messages)
         files_before = (set(self.ctx.files_created), set(self.ctx.files_edited))
@@ -221,7 +222,11 @@ class Agent(AskingMixin):
                 self._note(iv)
                 continue
 
-            if reply.unknown_tools and not reply.calls and self._may_correct(state):
+            if (
+                (reply.unknown_tools or reply.call_errors)
+                and not reply.calls
+                and self._may_correct(state)
+            ):
                 self._append_assistant(reply, [])
                 self.messages.append(
                     Message("user", self._unknown_tools_note(reply), meta={"kind": "note"})
@@ -316,7 +321,13 @@ class Agent(AskingMixin):
             return True
         if check is None or not self.settings.verify:
             result.stop_reason = "done"
-            result.verification = {"status": "off", "checks": [], "reasks": 0, "tests": None}
+            result.verification = {
+                "status": "off",
+                "checks": [],
+                "reasks": 0,
+                "tests": None,
+                "unverified": ["everything: the completion check is off (SMALLCODE_VERIFY)"],
+            }
             return False
         check.edit_format = self.edit_format
         v = check.run()
@@ -434,7 +445,11 @@ class Agent(AskingMixin):
                         "guard", guard=before.guard, action="block", message=before.message
                     )
             else:
-                res = self.registry.call(call.name, call.arguments, self.ctx)
+                res = (  # a call refused by the parser (ToolCall.error) is not run
+                    ToolResult(call.name, False, f"Error: {call.error}")
+                    if call.error
+                    else self.registry.call(call.name, call.arguments, self.ctx)
+                )
             after = self.guards.observe(
                 GuardEvent("after_call", state, reply=reply, call=call, result=res)
             )
@@ -536,9 +551,14 @@ class Agent(AskingMixin):
         return n < limit
 
     def _unknown_tools_note(self, reply: NormalizedReply) -> str:
-        names = ", ".join(sorted(set(reply.unknown_tools)))
-        valid = ", ".join(self.registry.names())
-        return f"Error: unknown tool(s) {names}. Valid tools: {valid}. Call one of these."
+        lines = [f"Error: {e}" for e in reply.call_errors]
+        if reply.unknown_tools:
+            names = ", ".join(sorted(set(reply.unknown_tools)))
+            valid = ", ".join(self.registry.names())
+            lines.append(
+                f"Error: unknown tool(s) {names}. Valid tools: {valid}. Call one of these."
+            )
+        return "\n".join(lines)
 
 
 _FILE_TOOLS = ("read_file", "write_file", "patch")

@@ -22,6 +22,8 @@ class NormalizedReply:
     usage: Usage
     raw_content: str = ""
     unknown_tools: list[str] = field(default_factory=list)
+    # calls to known tools whose arguments could not be read: not run; what to tell the model
+    call_errors: list[str] = field(default_factory=list)
 
 
 def normalize_reply(reply: ModelReply, tools: list[dict[str, Any]]) -> NormalizedReply:
@@ -30,12 +32,14 @@ def normalize_reply(reply: ModelReply, tools: list[dict[str, Any]]) -> Normalize
         repair_native_call,
         split_reasoning,
         strip_tool_call_text,
+        tool_call_errors,
         unknown_tool_names,
     )
 
     visible, inline_reasoning = split_reasoning(reply.content)
     reasoning = "\n".join(p for p in (reply.reasoning, inline_reasoning) if p)
     unknown: list[str] = []
+    errors: list[str] = []
     if reply.tool_calls:
         calls: list[ToolCall] = []
         for raw in reply.tool_calls:
@@ -53,6 +57,7 @@ def normalize_reply(reply: ModelReply, tools: list[dict[str, Any]]) -> Normalize
             visible = strip_tool_call_text(visible, tools)
         elif tools:
             unknown = unknown_tool_names(reply.content, tools)
+            errors = tool_call_errors(visible, tools)
     return NormalizedReply(
         content=visible.strip(),
         reasoning=reasoning,
@@ -62,6 +67,7 @@ def normalize_reply(reply: ModelReply, tools: list[dict[str, Any]]) -> Normalize
         usage=reply.usage,
         raw_content=reply.content,
         unknown_tools=unknown,
+        call_errors=errors,
     )
 
 

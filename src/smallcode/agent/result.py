@@ -39,6 +39,11 @@ class RunResult:
     verification: dict[str, Any] = field(default_factory=dict)
     # The state of each workflow that ran (contract, plan, tdd), keyed by its name.
     workflows: dict[str, Any] = field(default_factory=dict)
+    # Calls the permission check refused (or that would have asked with nobody to ask):
+    # {tool_name, tool_use_id, tool_input, reason}, as in Claude Code's -p result.
+    permission_denials: list[dict[str, Any]] = field(default_factory=list)
+    # The permission mode, the sandbox in use and the approval prompts shown in this run.
+    permissions: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -66,15 +66,24 @@ def build_agent(
     consent (cloud escalation, provider changes by the model) follow the settings alone.
     """
     from smallcode.agent.services import SessionServices
+    from smallcode.agent.toolset import check_tools_setting
     from smallcode.llm.factory import make_provider
     from smallcode.llm.router import Router
 
+    registry = build_registry(settings)
+    check_tools_setting(settings.tools, registry.names())  # a bad value: exit 2 before anything
     events = events or EventBus()
+    from smallcode.agent.permission_guard import install_permissions, trust_notices
+
+    for line in trust_notices(settings):  # an untrusted project .env: what was not applied
+        events.emit("notice", message=line)
     provider = provider or make_provider(
         settings, on_notice=lambda text: events.emit("notice", message=text)
     )
     ctx = ToolContext(root=settings.cwd, settings=settings, events=events)
-    registry = build_registry(settings)
+    from smallcode.fsio import clean_temp
+
+    clean_temp(settings.cwd)  # temp files of writes cut short by a kill (.smallcode/tmp)
     context = ContextManager(settings, provider.context_window(), events=events)
     router = Router(settings, provider)
     router.escalation.confirm = confirm
@@ -100,6 +109,10 @@ def build_agent(
     from smallcode.agent.workflows import install_workflows
 
     install_workflows(agent)
+    install_permissions(agent, confirm)  # rules, modes, the sandbox; checks every call
+    from smallcode.agent.trace_recorder import install_tracing
+
+    install_tracing(agent)  # .smallcode/traces/<id>.jsonl (SMALLCODE_TRACE_KEEP)
     return agent
 
 
@@ -117,6 +130,9 @@ def close_agent(agent: Agent) -> None:
     shell = agent.ctx.extras.get("shell")
     if shell is not None:
         shell.close()
+    from smallcode.agent.permission_guard import close_permissions
+
+    close_permissions(agent)
     snapshots = agent.ctx.extras.get("snapshot_guard")
     if snapshots is not None:
         snapshots.close()

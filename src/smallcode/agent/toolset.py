@@ -108,6 +108,25 @@ def optional_tools() -> dict[str, Tool]:
     return found
 
 
+def check_tools_setting(setting: str, core_tools: list[str]) -> None:
+    """``SMALLCODE_TOOLS`` names only known groups and tools; else a ConfigError (exit 2)."""
+    import difflib
+
+    from smallcode.errors import ConfigError
+
+    groups = [g.name for g in GROUPS]
+    known = ["auto", "core", "all", *groups, *(t for g in GROUPS for t in g.tools), *core_tools]
+    for word in (w.strip() for w in (setting or "").split(",")):
+        if not word or word.lower() in known or word in known:
+            continue
+        close = difflib.get_close_matches(word.lower(), known, n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ConfigError(
+            f"SMALLCODE_TOOLS names an unknown group or tool {word!r}{hint}: expected auto, "
+            f"core, all, or a comma-separated list of groups ({', '.join(groups)}) or tool names"
+        )
+
+
 def wanted_groups(task: str, setting: str, source_files: int = 0, window: int = 0) -> set[str]:
     setting = (setting or "auto").strip().lower()
     names = {g.name for g in GROUPS}

@@ -15,7 +15,13 @@ from typing import Any
 
 from smallcode.errors import EndpointError, ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions
-from smallcode.llm.httpcommon import error_text, make_client, open_stream, stream_cut
+from smallcode.llm.httpcommon import (
+    cancelled_by,
+    error_text,
+    make_client,
+    open_stream,
+    stream_cut,
+)
 from smallcode.types import (
     Chunk,
     Finish,
@@ -178,7 +184,11 @@ class AnthropicProvider:
                 self._client.build_request("POST", url, json=body), stream=True
             )
 
-        with closing(open_stream(send, url=url, model=self.model, kind="anthropic")) as resp:
+        cancel = options.cancel if options is not None else None
+        with (
+            cancelled_by(cancel),
+            closing(open_stream(send, url=url, model=self.model, kind="anthropic")) as resp,
+        ):
             yield from self._read(resp)
 
     def _read(self, resp: Any) -> Iterator[Chunk]:

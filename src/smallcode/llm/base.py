@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from smallcode.llm.waiting import CancelToken, WaitPolicy, watched
 from smallcode.types import (
     Chunk,
     Finish,
@@ -30,6 +31,9 @@ class RequestOptions:
     max_tokens: int | None = None
     # Provider-specific extra body fields (e.g. chat_template_kwargs, reasoning_effort).
     extra_body: dict[str, Any] = field(default_factory=dict)
+    # Set when the caller stops waiting (llm/waiting.py): providers cut their HTTP stream or
+    # stop generating. None when the caller cannot cancel.
+    cancel: CancelToken | None = None
 
 
 @runtime_checkable
@@ -120,35 +124,76 @@ def complete(
     *,
     max_retries: int = 3,
     backoff_s: float = 1.0,
+    retry_after_max_s: float = 120.0,
     on_text: Callable[[str], None] | None = None,
     on_reasoning: Callable[[str], None] | None = None,
     on_retry: Callable[[int, str, float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    wait: WaitPolicy | None = None,
 ) -> ModelReply:
-    """One model request with bounded retries on transient faults (5xx, resets, cut streams).
+    """One model request with bounded retries on transient faults (5xx, 429, resets, cut
+    streams).
 
-    ``on_retry(attempt, error, wait_s)`` is called before each new try so a UI can discard the
-    partial text it showed. After the last try the TransientError propagates (exit 3).
+    A server's ``Retry-After`` is honoured (capped at ``retry_after_max_s``); otherwise the
+    wait doubles from ``backoff_s``, with jitter. ``on_retry(attempt, error, wait_s)`` is called
+    before each new try so a UI can discard the partial text it showed. After the last try the
+    TransientError propagates (exit 3). With ``wait`` the stream runs under its timeouts and
+    can be stopped at once (llm/waiting.py).
     """
-    import time
+    from dataclasses import replace
 
     from smallcode.errors import TransientError
+
+    base = options or RequestOptions()
+
+    def start(token: CancelToken) -> Iterator[Chunk]:
+        return provider.stream(messages, tools, replace(base, cancel=token))
 
     attempt = 0
     while True:
         attempt += 1
         try:
-            stream = provider.stream(messages, tools, options)
+            if wait is None:
+                stream = provider.stream(messages, tools, options)
+            else:
+                stream = watched(start, wait)
             if should_stop is not None:
                 stream = _until(stream, should_stop)
             return collect(stream, on_text=on_text, on_reasoning=on_reasoning)
         except TransientError as exc:
             if attempt >= max(1, max_retries):
                 raise
-            wait = backoff_s * (2 ** (attempt - 1))
+            pause = retry_wait(attempt, backoff_s, exc.retry_after, retry_after_max_s)
             if on_retry:
-                on_retry(attempt, str(exc), wait)
-            time.sleep(wait)
+                on_retry(attempt, str(exc), pause)
+            _sleep(pause, wait.should_cancel if wait is not None else None)
+
+
+def retry_wait(
+    attempt: int, backoff_s: float, retry_after: float | None, cap_s: float = 120.0
+) -> float:
+    """Seconds before try ``attempt + 1``: the server's Retry-After (capped, plus a little
+    jitter so clients that were told the same do not return together), else exponential
+    backoff with jitter (half fixed, half random)."""
+    import random
+
+    if retry_after is not None and retry_after >= 0:
+        wait = min(retry_after, cap_s)
+        return wait + random.uniform(0, min(1.0, 0.1 * wait + 0.05))
+    step = backoff_s * (2 ** (attempt - 1))
+    return step / 2 + random.uniform(0, step / 2)
+
+
+def _sleep(seconds: float, should_cancel: Callable[[], bool] | None) -> None:
+    import time
+
+    from smallcode.llm.waiting import Interrupted
+
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        if should_cancel is not None and should_cancel():
+            raise Interrupted()
+        time.sleep(min(left, 0.1))
 
 
 def _until(stream: Iterator[Chunk], should_stop: Callable[[], bool]) -> Iterator[Chunk]:

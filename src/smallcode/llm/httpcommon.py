@@ -8,6 +8,7 @@ say what to do next, never dump a traceback or a whole response body.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,8 @@ from smallcode.errors import EndpointError, ModelRequestError, TransientError
 
 if TYPE_CHECKING:
     import httpx2
+
+    from smallcode.llm.waiting import CancelToken
 
 # Status codes worth another try (llm.base.complete retries TransientError).
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 529}
@@ -45,7 +48,7 @@ def make_client(
         import ssl
 
         verify = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED, hostname checked
-    return httpx2.Client(
+    client = httpx2.Client(
         headers=headers,
         verify=verify,
         timeout=httpx2.Timeout(
@@ -54,6 +57,101 @@ def make_client(
             pool=timeout if pool is None else pool,
         ),
     )
+    pool_ = getattr(getattr(client, "_transport", None), "_pool", None)
+    inner = getattr(pool_, "_network_backend", None)
+    if inner is not None:  # reads can then be cut from another thread (cancelled())
+        pool_._network_backend = _CancellableBackend(inner)  # type: ignore[union-attr]
+    return client
+
+
+# ---------------------------------------------------------------- cancelling a request
+
+_current = threading.local()
+
+
+@contextmanager
+def cancelled_by(token: CancelToken | None) -> Iterator[None]:
+    """Inside (in the thread that sends the request): when ``token`` is set, the socket the
+    request reads from is shut down, so a read blocked on a silent server returns at once."""
+    previous = getattr(_current, "token", None)
+    _current.token = token
+    try:
+        yield
+    finally:
+        _current.token = previous
+
+
+def _shutdown(sock: Any) -> None:
+    import socket
+
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class _CancellableStream:
+    """An httpcore network stream whose reads register their socket with the current
+    request's cancel token."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self._token: Any = None
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        token = getattr(_current, "token", None)
+        if token is not None and token is not self._token:
+            self._token = token
+            sock = self._inner.get_extra_info("socket")
+            if sock is not None:
+                token.on_cancel(lambda: _shutdown(sock))
+        return self._inner.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, *args: Any, **kwargs: Any) -> Any:
+        return _CancellableStream(self._inner.start_tls(*args, **kwargs))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _CancellableBackend:
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> Any:
+        return _CancellableStream(self._inner.connect_tcp(*args, **kwargs))
+
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> Any:
+        return _CancellableStream(self._inner.connect_unix_socket(*args, **kwargs))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def retry_after_seconds(headers: Any) -> float | None:
+    """The wait a ``Retry-After`` header asks for (seconds or an HTTP date), or None."""
+    value = (headers.get("retry-after") or "").strip() if headers is not None else ""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    import time
+
+    return max(0.0, when.timestamp() - time.time())
 
 
 def root_url(base_url: str) -> str:
@@ -99,7 +197,13 @@ def error_text(body: str) -> str:
 
 
 def describe_http_error(
-    status: int, body: str, *, url: str, model: str, kind: str = ""
+    status: int,
+    body: str,
+    *,
+    url: str,
+    model: str,
+    kind: str = "",
+    retry_after: float | None = None,
 ) -> ModelRequestError | TransientError:
     """Map an HTTP error response to an exception whose text is one line with a next step."""
     detail = error_text(body)
@@ -137,7 +241,9 @@ def describe_http_error(
             body,
         )
     if status >= 500 or status in RETRY_STATUS:
-        return TransientError(f"{where} answered HTTP {status}: {detail or 'server error'}")
+        return TransientError(
+            f"{where} answered HTTP {status}: {detail or 'server error'}", retry_after
+        )
     return ModelRequestError(f"{where} refused the request ({status}): {detail}", status, body)
 
 
@@ -228,4 +334,11 @@ def open_stream(
     special = final(resp.status_code, body) if final else None
     if special is not None:
         raise special
-    raise describe_http_error(resp.status_code, body, url=url, model=model, kind=kind)
+    raise describe_http_error(
+        resp.status_code,
+        body,
+        url=url,
+        model=model,
+        kind=kind,
+        retry_after=retry_after_seconds(resp.headers),
+    )

@@ -24,6 +24,7 @@ from typing import Any
 from smallcode.errors import EndpointError, ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions
 from smallcode.llm.httpcommon import (
+    cancelled_by,
     connect_error,
     error_text,
     make_client,
@@ -354,9 +355,13 @@ class OllamaProvider:
             return None
 
         self.requests_sent += 1
-        with closing(
-            open_stream(send, url=url, model=self.model, kind="ollama", final=final)
-        ) as resp:
+        cancel = options.cancel if options is not None else None
+        with (
+            cancelled_by(cancel),
+            closing(
+                open_stream(send, url=url, model=self.model, kind="ollama", final=final)
+            ) as resp,
+        ):
             yield from self._read(resp, sent)
 
     def _read(self, resp: Any, sent: int) -> Iterator[Chunk]:

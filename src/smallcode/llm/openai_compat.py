@@ -14,7 +14,12 @@ from urllib.parse import urlsplit
 
 from smallcode.errors import ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions
-from smallcode.llm.httpcommon import make_client, transport_errors
+from smallcode.llm.httpcommon import (
+    cancelled_by,
+    make_client,
+    retry_after_seconds,
+    transport_errors,
+)
 from smallcode.types import (
     Chunk,
     Finish,
@@ -66,6 +71,7 @@ class OpenAICompatProvider:
         name: str = "openai",
         timeout: float = 300.0,
         extra_headers: dict[str, str] | None = None,
+        connect_timeout: float = 10.0,
     ) -> None:
         self.name = name
         self.model = model
@@ -73,7 +79,9 @@ class OpenAICompatProvider:
         headers = {"Content-Type": "application/json", **(extra_headers or {})}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
-        self._client = make_client(headers, timeout, connect=10.0, pool=10.0, url=self.base_url)
+        self._client = make_client(
+            headers, timeout, connect=connect_timeout, pool=10.0, url=self.base_url
+        )
         self._context_window: int | None = None
 
     # ------------------------------------------------------------------ Provider protocol
@@ -117,10 +125,21 @@ class OpenAICompatProvider:
     ) -> Iterator[Chunk]:
         url = f"{self.base_url}/chat/completions"
         body = self.build_body(messages, tools, options)
-        with transport_errors(url), self._client.stream("POST", url, json=body) as response:
+        cancel = options.cancel if options is not None else None
+        with (
+            cancelled_by(cancel),
+            transport_errors(url),
+            self._client.stream("POST", url, json=body) as response,
+        ):
             if response.status_code >= 400:
                 response.read()
-                raise classify_http_error(response.status_code, response.text, url, self.model)
+                raise classify_http_error(
+                    response.status_code,
+                    response.text,
+                    url,
+                    self.model,
+                    retry_after_seconds(response.headers),
+                )
             ctype = response.headers.get("content-type", "")
             if "text/event-stream" not in ctype and ctype.startswith("application/json"):
                 # A server that ignored stream=true: one JSON document.
@@ -192,11 +211,15 @@ def _finish(reason: str) -> str:
     return {"function_call": "tool_calls", "eos": "stop", "": "stop"}.get(reason, reason)
 
 
-def classify_http_error(status: int, body: str, url: str, model: str) -> Exception:
+def classify_http_error(
+    status: int, body: str, url: str, model: str, retry_after: float | None = None
+) -> Exception:
     """Turn an HTTP error into a retryable or a user-facing error with a clear message."""
     detail = _error_message(body)
     if status >= 500 or status == 429:
-        return TransientError(f"the model endpoint {url} answered HTTP {status}: {detail}")
+        return TransientError(
+            f"the model endpoint {url} answered HTTP {status}: {detail}", retry_after
+        )
     if status in (401, 403):
         return ModelRequestError(
             f"the model endpoint {url} refused the API key (HTTP {status}): set SMALLCODE_API_KEY",
@@ -233,6 +256,11 @@ def classify_http_error(status: int, body: str, url: str, model: str) -> Excepti
     return ModelRequestError(
         f"the model endpoint {url} rejected the request (HTTP {status}): {detail}", status, body
     )
+
+
+# For other providers that read OpenAI-shaped chunks (the in-process llama.cpp engine).
+delta_chunks = _delta_chunks
+finish_reason = _finish
 
 
 def _error_message(body: str) -> str:

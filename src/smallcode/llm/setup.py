@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from smallcode.config import Settings, user_config_dir
+from smallcode.config import Settings, read_env_file, user_config_dir
 from smallcode.errors import ConfigError, ModelRequestError, SmallCodeError
 from smallcode.llm import detect
 from smallcode.llm.factory import DEFAULT_URLS, LABELS, Resolved, build
@@ -199,7 +199,14 @@ def save(
     }
     if api_key:
         updates["SMALLCODE_API_KEY"] = api_key
-    path = write_env(env_path(scope, cwd), updates)
+    from smallcode import trust
+
+    target = env_path(scope, cwd)
+    foreign = [k for k in read_env_file(target) if k in trust.SENSITIVE_ENV and k not in updates]
+    clean = not target.exists() or trust.is_trusted(target) or not foreign
+    path = write_env(target, updates)
+    if scope == "project" and clean:  # the user's own choice: applies in later runs too
+        trust.trust(path)
     shown = [f"{k}={mask_secret(v) if 'KEY' in k else v}" for k, v in updates.items()]
     notes = []
     if scope == "project" and api_key and env_is_ignored(cwd) is False:

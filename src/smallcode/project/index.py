@@ -1,8 +1,10 @@
 """The symbol index: ``<root>/.smallcode/index.db`` (SQLite, FTS5).
 
 One row per definition (functions, classes, methods, ...) with its span, signature and doc;
-call sites; and an FTS5 table over the definition's name split into words, its doc and
-comments, the identifiers of its body and its path. Updated incrementally: a file is re-read
+call sites; and an FTS5 table over what the code says about itself, one column each: the
+name split into words, the docstring and comments, the context (file path and enclosing
+class), the parameters, the words of its string literals (messages), the names of what it
+calls, and the identifiers of its body. Updated incrementally: a file is re-read
 only when its size or modification time changed, and re-parsed only when its content hash did.
 The index is a cache: deleting the file only costs a rebuild.
 """
@@ -13,7 +15,6 @@ import hashlib
 import sqlite3
 import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,21 @@ INDEX_MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE vectors (hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # v2: more of what code says about itself, each in its own column (the files are read
+    # again on the next update: the index is a cache)
+    """
+    DROP TABLE symbols_fts;
+    CREATE VIRTUAL TABLE symbols_fts USING fts5(
+        name, doc, context, params, strings, calls, body,
+        tokenize='porter unicode61', detail='column'
+    );
+    DELETE FROM calls;
+    DELETE FROM symbols;
+    DELETE FROM files;
+    """,
 )
+# bm25() weights of the symbols_fts columns, in order
+FTS_WEIGHTS = (10.0, 4.0, 1.5, 2.0, 2.0, 1.0, 1.0)
 
 
 @dataclass
@@ -193,6 +208,8 @@ class CodeIndex:
 
             workers = min(4, os.cpu_count() or 1)
         if workers > 1 and len(items) >= PARALLEL_MIN_FILES:
+            from concurrent.futures import ProcessPoolExecutor  # costs 20 ms to import
+
             try:
                 pool = ProcessPoolExecutor(max_workers=workers)
             except (OSError, ValueError):
@@ -216,7 +233,6 @@ class CodeIndex:
                     (f.rel, f.lang, f.size, f.mtime_ns, digest, lines, int(syms.parsed)),
                 )
                 fid = cur.lastrowid
-                path_words = identifier_words(f.rel.replace("/", " "))
                 ids: list[int] = []
                 for s in syms.symbols:
                     embed_hash = ""
@@ -240,15 +256,19 @@ class CodeIndex:
                     sid = int(cur.lastrowid or 0)
                     ids.append(sid)
                     self.conn.execute(
-                        "INSERT INTO symbols_fts(rowid, name, doc, body, path) VALUES (?, ?, ?, ?, ?)",
+                        "INSERT INTO symbols_fts(rowid, name, doc, context, params, strings, "
+                        "calls, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             sid,
-                            identifier_words(s.qualname)
+                            identifier_words(s.name)
                             if s.kind not in ("section", "chunk")
                             else s.name,
                             (s.doc + "\n" + s.comments).strip(),
+                            s.context_words(f.rel),
+                            s.params,
+                            s.strings,
+                            s.calls,
                             s.body,
-                            path_words,
                         ),
                     )
                 self.conn.executemany(

@@ -1,24 +1,39 @@
 """Hybrid code search: ripgrep's exact hits + BM25 over the symbol index + local embeddings.
 
 Each source ranks definitions; reciprocal-rank fusion combines the rankings, so a symbol that
-several sources agree on rises. Exact-looking queries (an identifier, a dotted name, a quoted
-string) lean on ripgrep; questions in words lean on BM25 and embeddings.
+several sources agree on rises. The sources: BM25 over what each definition says about
+itself (name, docstring and comments, path and class, parameters, string literals, callees,
+body: index.py), BM25 over the code words the vocabulary adds to a query in everyday words
+(vocabulary.py), ripgrep lines that hold several query words, definitions named like the
+query, and the local embedding model. Exact-looking queries (an identifier, a dotted name,
+a quoted string) lean on names and ripgrep; questions in words lean on BM25 and embeddings.
+Definitions rank above files and blocks of lines; each definition comes back once.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smallcode.project.index import CodeIndex
+from smallcode.project.index import FTS_WEIGHTS, CodeIndex
+from smallcode.project.vocabulary import expand
 from smallcode.store.fts import STOPWORDS, query_terms
 
 RRF_K = 10  # small: the top of each ranking matters most (tuned on behaviour queries)
+# Weights of the rankings in the fusion (tuned on benchmarks/search_queries.py):
+W_BM25 = 1.0  # BM25 over the query's own words
+W_EXPANDED = 1.0  # BM25 over the code words the vocabulary adds (vocabulary.py)
+W_RG_WORDS = 0.3  # ripgrep lines holding several of the words (a proximity signal)
+W_EMBEDDING = 0.5
+# ripgrep on a query in words: fewer lines (its weight is small; latency matters)
+RG_WORD_LINES = 1500
+RG_WORD_PER_FILE = "10"
 MAX_RG_LINES = 4000
 RG_TIMEOUT_S = 10.0
 _EXACT = re.compile(r"^[\w.$:/-]+$")
@@ -84,15 +99,18 @@ def search_terms(query: str) -> list[str]:
 # ------------------------------------------------------------------------- sources
 
 
-def bm25_ranking(index: CodeIndex, query: str, path: str = "", limit: int = 150) -> list[int]:
-    terms = search_terms(query) or query_terms(query)
+def bm25_ranking(
+    index: CodeIndex, query: str | list[str], path: str = "", limit: int = 150, columns: str = ""
+) -> list[int]:
+    """Definitions ranked by BM25 over the index columns (or only ``columns``, "name doc")."""
+    terms = query if isinstance(query, list) else (search_terms(query) or query_terms(query))
     if not terms:
         return []
     match = " OR ".join(f'"{t}"' for t in terms)
-    sql = (
-        "SELECT symbols_fts.rowid AS id, bm25(symbols_fts, 10.0, 4.0, 1.0, 2.0) AS r "
-        "FROM symbols_fts "
-    )
+    if columns:
+        match = f"{{{columns}}} : ({match})"
+    weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+    sql = f"SELECT symbols_fts.rowid AS id, bm25(symbols_fts, {weights}) AS r FROM symbols_fts "
     params: list[Any] = [match]
     if path:
         sql += (
@@ -104,7 +122,10 @@ def bm25_ranking(index: CodeIndex, query: str, path: str = "", limit: int = 150)
         sql += "WHERE symbols_fts MATCH ? "
     sql += "ORDER BY r LIMIT ?"
     params.append(limit)
-    return [row[0] for row in index.conn.execute(sql, params)]
+    try:
+        return [row[0] for row in index.conn.execute(sql, params)]
+    except sqlite3.OperationalError:  # a term FTS5 cannot take
+        return []
 
 
 def name_ranking(index: CodeIndex, query: str, path: str = "") -> list[int]:
@@ -129,13 +150,20 @@ def name_ranking(index: CodeIndex, query: str, path: str = "") -> list[int]:
     return [r["id"] for r in rows]
 
 
-def rg_ranking(
-    index: CodeIndex, query: str, path: str = ""
-) -> tuple[list[int], dict[int, tuple[int, str]]]:
-    """Symbols holding ripgrep hits, most hits first, and for each its best line and text."""
+@dataclass
+class _RgRun:
+    """A ripgrep search started in the background (it runs while BM25 is computed)."""
+
+    proc: subprocess.Popen[str]
+    terms: list[str]
+    exact: bool
+
+
+def start_rg(index: CodeIndex, query: str, path: str = "") -> _RgRun | None:
+    """Start ripgrep on the query's words (or on the exact text); None when it cannot run."""
     rg = find_rg()
     if rg is None:
-        return [], {}
+        return None
     exact = is_exact_query(query)
     args = [
         rg,
@@ -146,11 +174,15 @@ def rg_ranking(
         "--max-filesize",
         f"{index.max_file_bytes}",
         "--max-count",
-        "40",
+        "40" if exact else RG_WORD_PER_FILE,
         "--max-columns",
         "300",
         "--color",
         "never",
+        # one thread, files in order: the same query gives the same lines under the caps, and
+        # the other core computes BM25 meanwhile
+        "--sort",
+        "path",
     ]
     if exact:
         needle = query.strip().strip('"')
@@ -159,7 +191,7 @@ def rg_ranking(
     else:
         terms = [t for t in search_terms(query) if len(t) >= 3 and t not in STOPWORDS]
         if not terms:
-            return [], {}
+            return None
         args += ["--ignore-case", "--word-regexp"]
         for t in terms:
             args += ["-e", t]
@@ -174,16 +206,33 @@ def rg_ranking(
             errors="replace",
         )
     except OSError:
+        return None
+    return _RgRun(proc, terms, exact)
+
+
+def rg_ranking(
+    index: CodeIndex, query: str, path: str = ""
+) -> tuple[list[int], dict[int, tuple[int, str]]]:
+    """Symbols holding ripgrep hits, most hits first, and for each its best line and text."""
+    return collect_rg(index, start_rg(index, query, path))
+
+
+def collect_rg(
+    index: CodeIndex, run: _RgRun | None
+) -> tuple[list[int], dict[int, tuple[int, str]]]:
+    """Read a started ripgrep's lines into ranked symbols (see rg_ranking)."""
+    if run is None:
         return [], {}
+    proc, terms, exact = run.proc, run.terms, run.exact
     scores: dict[int, float] = {}
     best: dict[int, tuple[float, int, str]] = {}
-    cache: dict[tuple[str, int], Any] = {}
+    spans: dict[str, list[tuple[int, int, int, bool]]] = {}
     seen = 0
     assert proc.stdout is not None
     try:
         for raw in proc.stdout:
             seen += 1
-            if seen > MAX_RG_LINES:
+            if seen > (MAX_RG_LINES if exact else RG_WORD_LINES):
                 break
             parts = raw.rstrip("\n").split(":", 2)
             if len(parts) < 3 or not parts[1].isdigit():
@@ -195,14 +244,13 @@ def rg_ranking(
             if hit_terms == 0:
                 continue
             weight = float(hit_terms * hit_terms)
-            sym = cache.get((rel, line))
-            if sym is None:
-                sym = index.symbol_at(rel, line)
-                cache[(rel, line)] = sym or False
-            if not sym:
+            if rel not in spans:
+                spans[rel] = _file_spans(index, rel)
+            found = _innermost(spans[rel], line)
+            if found is None:
                 continue
-            sid = sym["id"]
-            if exact and sym["line"] == line:
+            sid, start = found
+            if exact and start == line:
                 weight *= 3  # the definition itself
             scores[sid] = scores.get(sid, 0.0) + weight
             if weight > best.get(sid, (0.0, 0, ""))[0]:
@@ -213,6 +261,32 @@ def rg_ranking(
         proc.wait()
     ranked = sorted(scores, key=lambda s: -scores[s])
     return ranked, {sid: (b[1], b[2]) for sid, b in best.items()}
+
+
+def _file_spans(index: CodeIndex, rel: str) -> list[tuple[int, int, int, bool]]:
+    """(id, first line, last line, is module) of every definition of one file: one query per
+    file instead of one per ripgrep line."""
+    return [
+        (r[0], r[1], r[2], r[3] == "module")
+        for r in index.conn.execute(
+            "SELECT s.id, s.line, s.end_line, s.kind FROM symbols s JOIN files f "
+            "ON f.id = s.file_id WHERE f.path = ?",
+            (rel,),
+        )
+    ]
+
+
+def _innermost(spans: list[tuple[int, int, int, bool]], line: int) -> tuple[int, int] | None:
+    """(id, first line) of the innermost definition spanning ``line`` (the module if none)."""
+    pick: tuple[int, int, int, bool] | None = None
+    for span in spans:
+        if span[1] <= line <= span[2] and (
+            pick is None
+            or (pick[3] and not span[3])
+            or (pick[3] == span[3] and span[2] - span[1] < pick[2] - pick[1])
+        ):
+            pick = span
+    return None if pick is None else (pick[0], pick[1])
 
 
 def embedding_ranking(index: CodeIndex, query: str, path: str = "", limit: int = 100) -> list[int]:
@@ -261,11 +335,22 @@ def hybrid_search(
     rankings: list[tuple[str, float, list[int]]] = []
     if exact:
         rankings.append(("name", 3.0, name_ranking(index, query, path)))
-    rg_ids, rg_lines = rg_ranking(index, query, path)
-    rankings.append(("rg", 1.5 if exact else 0.6, rg_ids))
-    rankings.append(("bm25", 1.0, bm25_ranking(index, query, path)))
-    if use_embeddings and not exact:
-        rankings.append(("embedding", 0.5, embedding_ranking(index, query, path)))
+    terms = search_terms(query) or query_terms(query)
+    rg_run = start_rg(index, query, path)  # runs in its own process while BM25 is computed
+    try:
+        rankings.append(("bm25", W_BM25, bm25_ranking(index, terms, path)))
+        extra = [] if exact else expand(query)
+        if extra:
+            rankings.append(("expanded", W_EXPANDED, bm25_ranking(index, extra, path)))
+        if use_embeddings and not exact:
+            rankings.append(("embedding", W_EMBEDDING, embedding_ranking(index, query, path)))
+    except BaseException:
+        if rg_run is not None:
+            rg_run.proc.kill()
+            rg_run.proc.wait()
+        raise
+    rg_ids, rg_lines = collect_rg(index, rg_run)
+    rankings.append(("rg", 1.5 if exact else W_RG_WORDS, rg_ids))
     fused: dict[int, float] = {}
     sources: dict[int, list[str]] = {}
     for name, weight, ids in rankings:
@@ -281,9 +366,7 @@ def hybrid_search(
         row = rows.get(sid)
         if row is None:
             continue
-        score = fused[sid]
-        if row["kind"] == "module":
-            score *= 0.8  # a whole file is a vaguer answer than a definition
+        score = fused[sid] * _KIND_FACTOR.get(row["kind"], 1.0)
         qual = f"{row['parent']}.{row['name']}" if row["parent"] else row["name"]
         line = row["line"]
         snippet = _snippet(row)
@@ -303,7 +386,14 @@ def hybrid_search(
             )
         )
     hits.sort(key=lambda h: -h.score)
-    return hits[:k]
+    unique: dict[tuple[str, str], SearchHit] = {}
+    for h in hits:  # one hit per definition (a name defined twice in a file: the better one)
+        unique.setdefault((h.path, h.symbol), h)
+    return list(unique.values())[:k]
+
+
+# a whole file or a block of lines is a vaguer answer than a definition
+_KIND_FACTOR = {"module": 0.8, "chunk": 0.85, "section": 0.9}
 
 
 def _symbols(index: CodeIndex, ids: list[int]) -> dict[int, Any]:

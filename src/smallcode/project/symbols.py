@@ -41,6 +41,9 @@ class Symbol:
     doc: str = ""
     comments: str = ""
     body: str = ""  # identifier words of the body, split and de-duplicated
+    params: str = ""  # parameter names (and their types), split into words
+    strings: str = ""  # words of the string literals (messages, errors, formats)
+    calls: str = ""  # names of what it calls, split into words
 
     @property
     def qualname(self) -> str:
@@ -51,6 +54,10 @@ class Symbol:
         words = " ".join(identifier_words(self.qualname).split()[:12])
         first_doc = self.doc.strip().split("\n\n")[0][:300]
         return f"{self.kind} {words}: {self.signature[:120]} {first_doc}".strip()
+
+    def context_words(self, rel: str) -> str:
+        """Where it lives: the file's path and the enclosing class, as words."""
+        return identifier_words(f"{rel.replace('/', ' ')} {self.parent}")
 
 
 @dataclass
@@ -191,7 +198,8 @@ def _from_matches(data: bytes, lang: str, rel: str, matches: list) -> FileSymbol
         stack.append((node.end_byte, idx))
         for row in range(node.start_point[0], min(node.end_point[0], n_lines - 1) + 1):
             owner_by_row[row] = idx
-        sym.body = _body_words(node, data, kind)
+        sym.body, sym.strings = _body_words(node, data, kind)
+        sym.params = _param_words(sig)
 
     for idx, kids in children.items():
         sym = out.symbols[idx]
@@ -208,10 +216,15 @@ def _from_matches(data: bytes, lang: str, rel: str, matches: list) -> FileSymbol
         joined = "\n".join(t for t in texts if t and t not in sym.doc)
         sym.comments = joined[:MAX_DOC]
 
+    callees: dict[int, dict[str, None]] = {}
     for name, line in raw_calls:
         row = line - 1
         owner = owner_by_row[row] if 0 <= row < len(owner_by_row) else 0
         out.calls.append(Call(name, line, owner if owner else -1))
+        if owner:
+            callees.setdefault(owner, {})[name] = None
+    for idx, names in callees.items():
+        out.symbols[idx].calls = identifier_words(" ".join(list(names)[:MAX_CALLEES]))
     return out
 
 
@@ -231,7 +244,36 @@ def _signature(node: Any, data: bytes) -> str:
     return text[:MAX_SIGNATURE]
 
 
-def _body_words(node: Any, data: bytes, kind: str) -> str:
+_STRING = re.compile(r"""(["'`])((?:(?!\1)[^\\\n]|\\.){3,300})\1""")
+MAX_CALLEES = 80
+MAX_STRING_WORDS = 200
+
+
+def _string_words(text: str) -> str:
+    """The words of the string literals in ``text`` (messages say what code does)."""
+    words: dict[str, None] = {}
+    for m in _STRING.finditer(text):
+        for w in identifier_words(m.group(2)).split():
+            if len(w) > 1:
+                words[w] = None
+        if len(words) >= MAX_STRING_WORDS:
+            break
+    return " ".join(words)
+
+
+def _param_words(signature: str) -> str:
+    """The parameter list of a signature (names and types) as words."""
+    open_at = signature.find("(")
+    if open_at < 0:
+        return ""
+    close_at = signature.rfind(")")
+    inner = signature[open_at + 1 : close_at if close_at > open_at else len(signature)]
+    words = [w for w in identifier_words(inner).split() if w not in ("self", "cls")]
+    return " ".join(dict.fromkeys(words))
+
+
+def _body_words(node: Any, data: bytes, kind: str) -> tuple[str, str]:
+    """(identifier words of the body, words of its string literals)."""
     if kind in CONTAINER_KINDS:
         # The header and fields, not the methods (they are symbols of their own).
         end = node.end_byte
@@ -246,8 +288,9 @@ def _body_words(node: Any, data: bytes, kind: str) -> str:
         chunk = data[node.start_byte : min(end, node.start_byte + MAX_BODY_BYTES)]
     else:
         chunk = data[node.start_byte : min(node.end_byte, node.start_byte + MAX_BODY_BYTES)]
-    words = identifier_words(chunk.decode("utf-8", "replace")).split()
-    return " ".join(dict.fromkeys(words))
+    text = chunk.decode("utf-8", "replace")
+    words = identifier_words(text).split()
+    return " ".join(dict.fromkeys(words)), _string_words(text)
 
 
 def _outer(node: Any) -> Any:

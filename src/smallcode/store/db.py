@@ -140,7 +140,10 @@ def project_store_dir(root: Path) -> Path:
     ignore = d / ".gitignore"
     if not ignore.exists():
         try:
-            ignore.write_text("# SmallCode's local state (databases, index)\n*\n")
+            ignore.write_text(
+                "# SmallCode's local state (databases, index); settings.json is shared\n"
+                "*\n!settings.json\n"
+            )
         except OSError:
             pass
     return d

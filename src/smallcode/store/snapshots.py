@@ -198,7 +198,7 @@ class SnapshotStore:
                 row["id"], rel, "skipped", "changed since SmallCode wrote it (use --force)"
             )
         if row["existed"]:
-            atomic_write(target, row["content"] or b"", row["mode"])
+            atomic_write(target, row["content"] or b"", row["mode"], root=self.root)
             action = "restored"
         else:
             if target.is_file():

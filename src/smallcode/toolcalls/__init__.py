@@ -12,6 +12,7 @@ against the tool schemas, and never raises on any input.
     extract_calls_with_reasoning(content, reasoning, tools) -> list[ToolCall]
     recover_visible_answer(content, reasoning) -> str
     unknown_tool_names(text, tools) -> list[str]   (call-shaped text naming no known tool)
+    tool_call_errors(text, tools) -> list[str]     (calls not run: arguments unreadable)
 """
 
 from smallcode.toolcalls.native import repair_native_call
@@ -20,6 +21,7 @@ from smallcode.toolcalls.parser import (
     find_tool_calls,
     parse_tool_calls,
     strip_tool_call_text,
+    tool_call_errors,
 )
 from smallcode.toolcalls.reasoning import (
     extract_calls_with_reasoning,
@@ -39,5 +41,6 @@ __all__ = [
     "repair_native_call",
     "split_reasoning",
     "strip_tool_call_text",
+    "tool_call_errors",
     "unknown_tool_names",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -30,6 +31,68 @@ class Candidate:
     notes: list[str] = field(default_factory=list)
     # Weak evidence (a bare tag, a line of prose-like code): exact names only, no fuzzy match.
     strict_name: bool = False
+    # Only a name, in free text ({"name": "x"} in prose): a call only when no other call is.
+    weak: bool = False
+
+
+class Unreadable(str):
+    """Argument text a format parser could not read into arguments (``args`` of a
+    Candidate): the call is not run, and the model is told so (parser.BrokenCall)."""
+
+    reason: str = ""
+
+
+def unreadable(raw: str, reason: str) -> Unreadable:
+    out = Unreadable(raw)
+    out.reason = reason
+    return out
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def body_args(body: str) -> tuple[Any, list[str]]:
+    """(arguments, notes) from the text a format puts after a call's name: its first JSON
+    value; {} when there is no text; Unreadable when the text holds no JSON value."""
+    s = strip_fence(body)
+    vals = iter_json_values(s, limit=1)
+    if vals:
+        return vals[0][2], (["repaired broken JSON"] if vals[0][3] else [])
+    if not s.strip():
+        return {}, []
+    return unreadable(s, f"not JSON: {_short(s)}"), []
+
+
+class LineStart:
+    """A pattern that must start at the beginning of a line, searched fast.
+
+    Python's ``re`` tries every position for ``^`` with MULTILINE (about 10 ns a character),
+    but skips to the next occurrence of a leading literal: so the search runs on ``\n``
+    followed by the pattern, and the match itself is taken at the line's start.
+    """
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.at = re.compile(pattern, flags)
+        self._next = re.compile(r"\n(?=" + pattern + ")", flags)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        m = self.at.match(text)
+        end = 0
+        if m is not None:
+            yield m
+            end = m.end()
+        for nl in self._next.finditer(text, max(0, end - 1)):
+            if nl.end() < end:
+                continue
+            m = self.at.match(text, nl.end())
+            if m is not None:
+                yield m
+                end = m.end()
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next(iter(self.finditer(text)), None)
 
 
 def json_candidates(
@@ -147,6 +210,9 @@ CALL_FENCE_LANGS = frozenset(
     }
 )
 _FENCE_LINE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})([^\n`]*)$", re.MULTILINE)
+# An info string that names a language ("python", "c++", "{.json}"); a fence line followed by
+# anything else ("```<｜tool▁call▁end｜>") only closes a block.
+_LANG_INFO = re.compile(r"[{.]?[A-Za-z0-9_+#][\w+#.\-]*")
 
 
 @dataclass(frozen=True)
@@ -163,7 +229,9 @@ def find_fences(text: str) -> tuple[Fence, ...]:
     """Markdown fenced blocks.
 
     Unlike CommonMark, a fence line with a language while a block is open closes that block
-    and opens the next: models forget closing fences far more often than they nest them.
+    and opens the next: models forget closing fences far more often than they nest them. A
+    fence line followed by a token instead of a language (DeepSeek's "```<｜tool▁call▁end｜>")
+    only closes.
     """
     if "```" not in text and "~~~" not in text:
         return ()
@@ -171,19 +239,24 @@ def find_fences(text: str) -> tuple[Fence, ...]:
     opened: tuple[re.Match[str], str, str] | None = None
     for m in _FENCE_LINE.finditer(text):
         marker, info = m.group(1), m.group(2).strip()
+        language = not info or _LANG_INFO.match(info) is not None
         if opened is None:
-            lang = info.split()[0].strip("{}.").lower() if info else ""
-            opened = (m, marker, lang)
+            if language:  # "```<|end|>" with nothing open is no fence
+                opened = (m, marker, _lang(info))
         elif marker[0] == opened[1][0] and len(marker) >= len(opened[1]):
             om, _, lang = opened
             out.append(Fence(lang, om.start(), min(om.end() + 1, m.start()), m.start(), m.end()))
             opened = None
-            if info:  # a model that forgot to close a block and opened the next one
-                opened = (m, marker, info.split()[0].strip("{}.").lower())
+            if info and language:  # a model that forgot to close a block and opened the next
+                opened = (m, marker, _lang(info))
     if opened is not None:
         om, _, lang = opened
         out.append(Fence(lang, om.start(), min(om.end() + 1, len(text)), len(text), len(text)))
     return tuple(out)
+
+
+def _lang(info: str) -> str:
+    return info.split()[0].strip("{}.").lower() if info else ""
 
 
 def in_code(text: str, pos: int) -> bool:

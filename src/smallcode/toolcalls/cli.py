@@ -4,8 +4,9 @@
 
 SCHEMAS.json is a list of OpenAI tool schemas or an object with a "tools" list. Prints the
 calls as a JSON list of {name, arguments, repairs} (plus "error" for a call SmallCode would
-refuse to run, its text unreadable without loss). Exit 0 (even with no calls), 2 on a bad
-file or argument (one line on stderr).
+refuse to run, its text unreadable without loss). A call whose arguments cannot be read at
+all is no call: what the model would be told instead goes to stderr ("not run: ...").
+Exit 0 (even with no calls), 2 on a bad file or argument (one line on stderr).
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         if c.error:  # refused: SmallCode would answer with this instead of running the call
             out[-1]["error"] = c.error
     print(json.dumps(out, indent=2, ensure_ascii=False))
+    if not calls:
+        from smallcode.toolcalls.parser import tool_call_errors
+
+        for error in tool_call_errors(text, tools):
+            print(f"not run: {error}", file=sys.stderr)
     return 0
 
 

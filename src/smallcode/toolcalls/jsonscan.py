@@ -25,6 +25,7 @@ from smallcode.toolcalls.readings import (
     read_broken,
     value_mass,
 )
+from smallcode.toolcalls.truncation import close_truncated, ends_in_string, mark_cut_name
 
 _OPEN = "{[("
 _CLOSE = "}])"
@@ -136,12 +137,16 @@ def _load(s: str) -> tuple[Any, bool, int] | None:
         return json.loads(s, strict=False), True, len(s)
     except (ValueError, RecursionError):
         pass
-    completed = _close_truncated(s)
+    completed = close_truncated(s)
     if completed is not None:  # cut off mid-call: close what is open (exact and fast)
         try:
-            return json.loads(completed, strict=False), True, len(s)
+            value = json.loads(completed, strict=False)
         except (ValueError, RecursionError):
             pass
+        else:
+            if ends_in_string(s):
+                mark_cut_name(value, NAME_KEYS)
+            return value, True, len(s)
     if ("'" in s or "True" in s or "None" in s or "False" in s) and not (
         '"""' in s or "'''" in s  # triple quotes hold code: read verbatim below, no escapes
     ):
@@ -174,69 +179,6 @@ def _joins_strings(src: str) -> bool:
     except (tokenize.TokenError, SyntaxError):
         return True
     return False
-
-
-_JSON_TOKENS = re.compile(r'[\\"{}\[\]]')
-
-
-def _close_truncated(s: str) -> str | None:
-    """``s`` with its open string, objects and lists closed; None if nothing is open."""
-    stack: list[str] = []
-    in_string = False
-    opened = 0
-    i = 0
-    search = _JSON_TOKENS.search
-    while True:
-        m = search(s, i)
-        if m is None:
-            break
-        i = m.start()
-        ch = s[i]
-        if in_string:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-            opened = i
-        elif ch in "{[":
-            stack.append("}" if ch == "{" else "]")
-        elif stack and ch == stack[-1]:
-            stack.pop()
-        else:
-            return None  # mismatched: not a simple truncation
-        i += 1
-    if not stack and not in_string:
-        return None
-    if in_string and (_ends_with(s, stack) or _line_ends_with(s, opened, stack)):
-        return None  # `"...}}`: a closing quote forgotten, not a cut-off reply
-    out = s
-    if in_string:
-        if out.endswith("\\") and (len(out) - len(out.rstrip("\\"))) % 2 == 1:
-            out = out[:-1]  # a dangling escape
-        out += '"'
-    else:
-        out = out.rstrip().rstrip(",").rstrip()
-    return out + "".join(reversed(stack))
-
-
-def _line_ends_with(s: str, start: int, stack: list[str]) -> bool:
-    """Does a line of ``s`` after ``start`` end with exactly the brackets in ``stack``?"""
-    closers = r"\s*".join(re.escape(c) for c in reversed(stack))
-    return bool(stack) and re.compile(closers + r"[ \t]*(?:\n|\Z)").search(s, start) is not None
-
-
-def _ends_with(s: str, stack: list[str]) -> bool:
-    """Does ``s`` end with exactly the brackets in ``stack`` (innermost last)?"""
-    k = len(s)
-    for closer in stack:
-        k = len(s[:k].rstrip())
-        if k == 0 or s[k - 1] != closer:
-            return False
-        k -= 1
-    return True
 
 
 _STRING_TOKENS = re.compile(r"([\"'\\\n])")

@@ -1,5 +1,7 @@
 """Repair of NATIVE tool calls (the server's ``tool_calls``), whose arguments string may be
 broken JSON, JSON encoded twice, or use the wrong key names, and whose name may be misspelled.
+Arguments that cannot be read at all come back as a call refused with ``ToolCall.error`` (the
+call has an id the model's next turn must answer).
 """
 
 from __future__ import annotations
@@ -8,7 +10,8 @@ from typing import Any
 
 from smallcode.toolcalls.jsonscan import decode_arguments, loads_lenient
 from smallcode.toolcalls.readings import judged_by, lossy
-from smallcode.toolcalls.repair import SchemaJudge, refuse, repair_with_index
+from smallcode.toolcalls.refusals import broken_message, refuse, unreadable_reason
+from smallcode.toolcalls.repair import SchemaJudge, repair_with_index
 from smallcode.toolcalls.schema import ToolIndex
 from smallcode.types import ToolCall
 
@@ -53,6 +56,18 @@ def repair_native_call(call: ToolCall, tools: list[dict[str, Any]]) -> ToolCall 
                 args: Any = _raw_to_args(raw, notes)
             else:
                 args = decode_arguments(call.arguments, notes)
+        repaired = "repaired broken JSON in the arguments" in notes
+        reason = unreadable_reason(index, name, args, repaired=repaired)
+        if reason:  # nothing to run: the loop answers the call with this error
+            error = broken_message(index, name, reason)
+            return ToolCall(
+                name=name,
+                arguments={},
+                id=call.id,
+                repairs=[*notes, f"refused: {error}"],
+                raw_arguments=call.raw_arguments,
+                error=error,
+            )
         lost = lossy(args)
         fixed, repairs = repair_with_index(index, name, args)
         error = ""

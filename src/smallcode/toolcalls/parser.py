@@ -9,6 +9,10 @@ How one reply is read:
 4. Arguments are repaired against the tool's schema (repair.py); each fix is noted.
    Broken JSON is read the way that fits the schemas (readings.py); a call whose text
    cannot be read without losing some comes back refused (``ToolCall.error``), not run.
+5. A call whose arguments cannot be read at all (not JSON, not an object) gives no call:
+   :func:`tool_call_errors` says what to tell the model instead (a short error naming the
+   tool). A name-only object in prose (``{"name": "x"}``) counts only when nothing else is
+   a call.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from smallcode.toolcalls.candidates import FLAT_NOTE, Candidate, in_code
+from smallcode.toolcalls.candidates import FLAT_NOTE, Candidate, Unreadable, in_code
 from smallcode.toolcalls.formats import PARSERS
 from smallcode.toolcalls.pythonic import POSITIONAL, place_positional
 from smallcode.toolcalls.readings import judged_by, lossy
-from smallcode.toolcalls.repair import SchemaJudge, refuse, repair_with_index
+from smallcode.toolcalls.refusals import broken_message, refuse, unreadable_reason
+from smallcode.toolcalls.repair import SchemaJudge, repair_with_index
 from smallcode.toolcalls.schema import ToolIndex
 from smallcode.types import ToolCall
 
@@ -31,6 +36,8 @@ log = logging.getLogger(__name__)
 MAX_CALLS = 64
 MAX_CANDIDATES = 256  # per format parser
 MAX_TEXT = 2_000_000  # longer replies are read from their last MAX_TEXT characters
+MAX_ERRORS = 3  # broken calls reported to the model per reply
+_REPAIRED = "repaired broken JSON"
 
 
 @dataclass
@@ -41,17 +48,35 @@ class FoundCall:
     start: int
     end: int
     format: str
+    weak: bool = False
 
 
-def _to_call(c: Candidate, index: ToolIndex) -> ToolCall | None:
-    resolved = index.resolve(c.name, fuzzy=not c.strict_name)
-    if resolved is None:
-        return None
+@dataclass
+class BrokenCall:
+    """A call to a known tool whose arguments could not be read: not run, reported."""
+
+    name: str
+    message: str  # what the model is told (names the tool and what was wrong)
+    start: int
+    end: int
+
+
+def _to_call(c: Candidate, index: ToolIndex) -> ToolCall | BrokenCall | None:
+    resolved = index.resolve(c.name, fuzzy=not c.strict_name and not getattr(c.name, "cut", False))
+    if resolved is None or (getattr(c.name, "cut", False) and not index.complete_name(c.name)):
+        return None  # a name cut off mid-string counts only when whole and unambiguous
     name, note = resolved
     notes = list(c.notes)
     if note:
         notes.append(note)
     args: Any = c.args
+    reason = (
+        args.reason
+        if isinstance(args, Unreadable)
+        else unreadable_reason(index, name, args, repaired=_REPAIRED in notes)
+    )
+    if reason:
+        return BrokenCall(name, broken_message(index, name, reason), c.start, c.end)
     lost = lossy(args)
     if isinstance(args, dict) and POSITIONAL in args:
         args, extra = place_positional(args, index.param_order(name))
@@ -77,14 +102,16 @@ def _groups(cands: list[Candidate]) -> list[list[Candidate]]:
     return groups
 
 
-def _find(text: str, tools: list[dict[str, Any]]) -> list[FoundCall]:
+def _scan(text: str, tools: list[dict[str, Any]]) -> tuple[list[FoundCall], list[BrokenCall]]:
     offset = max(0, len(text) - MAX_TEXT)
     text = text[offset:]
     index = ToolIndex(tools)
     if not index or not index.mentioned_in(text):
-        return []
+        return [], []
     with judged_by(SchemaJudge(index)):  # broken JSON is read the way that fits the schemas
-        found = _find_calls(text, index)
+        found, broken = _find_calls(text, index)
+    if any(not f.weak for f in found):
+        found = [f for f in found if not f.weak]  # {"name": "x"} in prose next to real calls
     found.sort(key=lambda f: f.start)
     seen: set[str] = set()
     unique = []
@@ -93,14 +120,18 @@ def _find(text: str, tools: list[dict[str, Any]]) -> list[FoundCall]:
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    return [
-        FoundCall(f.call, f.start + offset, f.end + offset, f.format) for f in unique[:MAX_CALLS]
+    calls = [
+        FoundCall(f.call, f.start + offset, f.end + offset, f.format, f.weak)
+        for f in unique[:MAX_CALLS]
     ]
+    broken.sort(key=lambda b: b.start)
+    return calls, [BrokenCall(b.name, b.message, b.start + offset, b.end + offset) for b in broken]
 
 
-def _find_calls(text: str, index: ToolIndex) -> list[FoundCall]:
+def _find_calls(text: str, index: ToolIndex) -> tuple[list[FoundCall], list[BrokenCall]]:
     claimed: list[tuple[int, int]] = []
     found: list[FoundCall] = []
+    broken: list[BrokenCall] = []
     for fmt, finder in PARSERS:
         try:
             cands = finder(text, index)
@@ -113,14 +144,22 @@ def _find_calls(text: str, index: ToolIndex) -> list[FoundCall]:
             start, end = group[0].start, group[0].end
             if any(start < e and s < end for s, e in claimed):
                 continue
-            calls = [call for c in group if (call := _to_call(c, index)) is not None]
-            if not calls or in_code(text, start):
+            results = [(c, r) for c in group if (r := _to_call(c, index)) is not None]
+            if not results or in_code(text, start):
                 continue
             claimed.append((start, end))
-            found.extend(FoundCall(call, start, end, group[0].fmt) for call in calls)
+            for c, r in results:
+                if isinstance(r, BrokenCall):
+                    broken.append(r)
+                else:
+                    found.append(FoundCall(r, start, end, group[0].fmt, c.weak))
         if len(found) >= MAX_CALLS:
             break
-    return found
+    return found, broken
+
+
+def _find(text: str, tools: list[dict[str, Any]]) -> list[FoundCall]:
+    return _scan(text, tools)[0]
 
 
 def find_tool_calls(text: str, tools: list[dict[str, Any]]) -> list[FoundCall]:
@@ -141,6 +180,26 @@ def parse_tool_calls(text: str, tools: list[dict[str, Any]]) -> list[ToolCall]:
     returns [] when the text holds no call to a known tool.
     """
     return [f.call for f in find_tool_calls(text, tools)]
+
+
+def tool_call_errors(text: str, tools: list[dict[str, Any]]) -> list[str]:
+    """What to tell the model about calls in ``text`` that were not run because their
+    arguments could not be read (each names the tool; at most MAX_ERRORS). Empty when
+    ``text`` holds a call that can run. Never raises."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    try:
+        calls, broken = _scan(text, tools)
+    except Exception:
+        log.debug("tool-call parsing failed", exc_info=True)
+        return []
+    if calls:
+        return []
+    out: list[str] = []
+    for b in broken:
+        if b.message not in out:
+            out.append(b.message)
+    return out[:MAX_ERRORS]
 
 
 def strip_tool_call_text(text: str, tools: list[dict[str, Any]]) -> str:

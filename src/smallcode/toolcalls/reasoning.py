@@ -1,10 +1,12 @@
 """Reasoning inside replies: keep it apart from the answer, find calls written in it, and
 recover an answer that a reasoning model left only in its reasoning.
 
-Handled: ``<think>``, ``<thinking>``, ``<reasoning>`` and Magistral's ``[THINK]`` blocks; a
-block left open (the stream stopped mid-thought); a lone ``</think>`` (Qwen3 and DeepSeek-R1
-templates open the block in the prompt, so the reply starts inside it); harmony
-(gpt-oss) ``analysis`` channels, whose ``final`` channel is the answer.
+Handled: ``<think>``, ``<thinking>``, ``<reasoning>``, Seed-OSS ``<seed:think>`` and
+Magistral's ``[THINK]`` blocks; a block left open (the stream stopped mid-thought); a lone
+``</think>`` (Qwen3 and DeepSeek-R1 templates open the block in the prompt, so the reply
+starts inside it); harmony (gpt-oss) ``analysis`` channels, whose ``final`` channel is the
+answer; Gemma 4's ``<|channel>thought ... <channel|>`` and Command A's
+``<|START_THINKING|> ... <|END_THINKING|>``.
 """
 
 from __future__ import annotations
@@ -18,10 +20,46 @@ from smallcode.types import ToolCall
 # An opening tag counts only at the start of a line (a model writing about "<think>" in code
 # or prose mid-line is not thinking); a closing tag anywhere.
 _TAG = re.compile(
-    r"(?P<open>^[ \t]*(?:<(?P<o>think|thinking|reasoning)>|\[(?P<ob>THINK)\]))"
-    r"|(?P<close></(?P<c>think|thinking|reasoning)>|\[/(?P<cb>THINK)\])",
+    r"(?P<open>^[ \t]*(?:<(?P<o>think|thinking|reasoning|seed:think)>|\[(?P<ob>THINK)\]))"
+    r"|(?P<close></(?P<c>think|thinking|reasoning|seed:think)>|\[/(?P<cb>THINK)\])",
     re.MULTILINE | re.IGNORECASE,
 )
+# Thinking between a pair of special tokens: (opener, closer, channel names that are thought)
+_PAIRS = (
+    ("<|channel>", "<channel|>", ("thought", "thinking", "analysis", "reasoning")),
+    ("<|START_THINKING|>", "<|END_THINKING|>", ()),
+)
+_CHANNEL_NAME = re.compile(r"[ \t]*([A-Za-z_]{1,20})[ \t]*\n?")
+
+
+def _split_pairs(text: str) -> tuple[str, list[str]]:
+    """(visible text, thoughts) for thinking written between special-token pairs."""
+    reasoning: list[str] = []
+    for opener, closer, names in _PAIRS:
+        if opener not in text:
+            continue
+        visible: list[str] = []
+        pos = 0
+        while (k := text.find(opener, pos)) >= 0:
+            visible.append(text[pos:k])
+            body_start = k + len(opener)
+            e = text.find(closer, body_start)
+            body_end = e if e >= 0 else len(text)
+            body = text[body_start:body_end]
+            if names:  # a named channel: only the thought channels are reasoning
+                m = _CHANNEL_NAME.match(body)
+                if m is None or m.group(1).lower() not in names:
+                    visible.append(body[m.end() :] if m else body)
+                    pos = body_end + len(closer) if e >= 0 else len(text)
+                    continue
+                body = body[m.end() :]
+            reasoning.append(body.strip())
+            pos = body_end + len(closer) if e >= 0 else len(text)
+        visible.append(text[pos:])
+        text = "".join(visible)
+    return text, reasoning
+
+
 _H_CHANNEL = "<|channel|>"
 _H_MESSAGE = "<|message|>"
 _H_END = re.compile(r"<\|end\|>|<\|return\|>|<\|call\|>|<\|start\|>|<\|channel\|>")
@@ -74,6 +112,9 @@ def split_reasoning(text: str) -> tuple[str, str]:
     reasoning: list[str] = []
     if _H_CHANNEL in text and _H_MESSAGE in text:
         text, parts = _split_harmony(text)
+        reasoning.extend(parts)
+    if "<|channel>" in text or "<|START_THINKING|>" in text:
+        text, parts = _split_pairs(text)
         reasoning.extend(parts)
     low = text.lower()
     if "think" not in low and "reasoning" not in low:

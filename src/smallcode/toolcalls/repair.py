@@ -15,6 +15,7 @@ from typing import Any
 from smallcode.toolcalls.jsonscan import calls_from_value, loads_lenient
 from smallcode.toolcalls.readings import CallFit, junk_value, plain_key, value_mass
 from smallcode.toolcalls.schema import ToolIndex, normalize_name
+from smallcode.toolcalls.xmlvalues import XmlValue
 
 # A key the model wrote -> the schema names it may have meant (used when exactly one exists).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -86,11 +87,11 @@ def _types(schema: Any) -> list[str]:
                 out.extend(x for x in _types(sub) if x != "null")
             return out
     if schema.get("enum"):
-        return [_json_type(schema["enum"][0])]
+        return [json_type(schema["enum"][0])]
     return []
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
@@ -107,7 +108,7 @@ def _json_type(value: Any) -> str:
 
 
 def _fits(value: Any, types: list[str]) -> bool:
-    vt = _json_type(value)
+    vt = json_type(value)
     return not types or vt in types or (vt == "integer" and "number" in types)
 
 
@@ -116,6 +117,11 @@ _NO = object()
 
 def _convert(value: Any, kind: str, schema: dict[str, Any]) -> Any:
     """``value`` turned into JSON type ``kind``, or _NO."""
+    if isinstance(value, XmlValue) and value.parsed is not None:  # child elements
+        if kind == "array" and isinstance(value.parsed, list):
+            return _convert_items(value.parsed, schema)
+        if kind == "object" and isinstance(value.parsed, dict):
+            return value.parsed
     if kind == "integer":
         if isinstance(value, float) and value.is_integer():
             return int(value)
@@ -286,7 +292,10 @@ def _repair(index: ToolIndex, name: str, args: Any) -> tuple[dict[str, Any], lis
     for key in list(out):
         value = out[key]
         schema = props.get(key)
-        if _is_null(value) and key not in required and "null" not in _types_raw(schema):
+        if isinstance(value, str) and value.strip().lower() in _NULL_WORDS and _null_fits(schema):
+            out[key] = value = None  # XML-style values are text: "null" / "None" mean null
+            repairs.append(f"converted '{key}' from text to null")
+        if _is_null(value) and key not in required and not _allows_null(schema):
             del out[key]
             repairs.append(f"dropped empty optional argument '{key}'")
             continue
@@ -295,14 +304,41 @@ def _repair(index: ToolIndex, name: str, args: Any) -> tuple[dict[str, Any], lis
         new, changed = coerce_value(value, schema)
         if changed:
             out[key] = new
-            repairs.append(f"converted '{key}' from {_json_type(value)} to {_json_type(new)}")
+            repairs.append(f"converted '{key}' from {json_type(value)} to {json_type(new)}")
+    for key, value in out.items():  # element text kept as text: plain strings from here on
+        if isinstance(value, XmlValue):
+            out[key] = str(value)
+        elif isinstance(value, list) and any(isinstance(v, XmlValue) for v in value):
+            out[key] = [str(v) if isinstance(v, XmlValue) else v for v in value]
     return out, repairs, dropped
 
 
-def _types_raw(schema: Any) -> list[str]:
-    if isinstance(schema, dict) and isinstance(schema.get("type"), list):
-        return schema["type"]
-    return []
+_NULL_WORDS = {"null", "none"}
+
+
+def _allows_null(schema: Any) -> bool:
+    """Does the parameter schema accept null (type list, anyOf/oneOf, nullable, enum)?"""
+    if not isinstance(schema, dict):
+        return False
+    t = schema.get("type")
+    if t == "null" or (isinstance(t, list) and "null" in t) or schema.get("nullable") is True:
+        return True
+    if isinstance(schema.get("enum"), list) and None in schema["enum"]:
+        return True
+    for key in ("anyOf", "oneOf"):
+        subs = schema.get(key)
+        if isinstance(subs, list) and any(_allows_null(sub) for sub in subs):
+            return True
+    return False
+
+
+def _null_fits(schema: Any) -> bool:
+    """May the text "null" stand for null here: the schema allows null, or the parameter is
+    typed and not a string (a literal "null" string stays text)."""
+    if _allows_null(schema):
+        return True
+    types = _types(schema)
+    return bool(types) and "string" not in types
 
 
 def _as_dict(args: Any, index: ToolIndex, name: str, repairs: list[str]) -> dict[str, Any]:
@@ -324,6 +360,8 @@ def _as_dict(args: Any, index: ToolIndex, name: str, repairs: list[str]) -> dict
                     else "decoded arguments given as a JSON string"
                 )
                 return dict(loaded[0])
+    if isinstance(args, list) and not args:
+        return {}
     if isinstance(args, list) and all(isinstance(a, dict) for a in args) and len(args) == 1:
         repairs.append("unwrapped arguments given as a one-item list")
         return dict(args[0])
@@ -399,33 +437,6 @@ def _next_argument(props: tuple[str, ...]) -> re.Pattern[str]:
     """``", "path":`` for any of ``props``: a value that holds it ran past its own end."""
     names = "|".join(re.escape(p) for p in props)
     return re.compile(rf"[\"']\s*,\s*[\"'](?:{names})[\"']\s*:")
-
-
-def refuse(tool: str, fixed: dict[str, Any], lost: str) -> tuple[dict[str, Any], str]:
-    """(arguments, error) for a call whose text could not be read without losing some.
-
-    The argument that lost text is left out (all of them when unknown), so even a caller
-    that ignores ``ToolCall.error`` gets the tool's missing-argument error, never a
-    shortened value.
-    """
-    args = {k: v for k, v in fixed.items() if k != lost} if lost else {}
-    return args, refusal_message(tool, lost)
-
-
-def refusal_message(tool: str, arg: str) -> str:
-    """What the model is told instead of running a call whose text could not be read."""
-    what = f"the {arg} argument" if arg else "the arguments"
-    msg = (
-        f"{tool}: {what} could not be read (unescaped quotes inside the JSON string), so the"
-        f" call was not run. Send the call again with {arg or 'every argument'} as a JSON"
-        ' string in which every " and newline is escaped (\\" and \\n)'
-    )
-    if arg == "content" or tool == "write_file":
-        msg += (
-            ", or write the file's path alone on a line followed by the complete file in a"
-            " fenced code block"
-        )
-    return msg + "."
 
 
 def repair_arguments(

@@ -106,6 +106,20 @@ class ToolIndex:
                 return match, f"tool name '{raw}' matched to '{match}' (close spelling)"
         return None
 
+    def complete_name(self, raw: str) -> bool:
+        """Is ``raw`` (a name the text cut off) a whole tool name that no other tool's name
+        starts with? ("say_hello" is not while "say_hello_world" exists.)"""
+        resolved = self.resolve(raw, fuzzy=False)
+        if resolved is None:
+            return False
+        norm = normalize_name(raw.strip(_NAME_STRIP))
+        for prefix in _NAME_PREFIXES:
+            p = normalize_name(prefix)
+            if norm.startswith(p) and norm[len(p) :] in self._norm:
+                norm = norm[len(p) :]
+                break
+        return not any(n != norm and n.startswith(norm) for n in self._norm)
+
     def _fuzzy(self, norm: str) -> str | None:
         """The one tool whose normalized name is clearly closest, if any."""
         from rapidfuzz import fuzz, process

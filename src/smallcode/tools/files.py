@@ -1,4 +1,9 @@
-"""File tools: read_file, write_file, patch. Writes are atomic; a failed patch changes nothing."""
+"""File tools: read_file, write_file, patch. Writes are atomic; a failed patch changes nothing.
+
+Files keep their encoding, line endings and final newline (tools/textfile.py); a file that
+cannot be decoded faithfully, or a binary one, is refused with the reason. ``write_file``
+refuses to overwrite a file changed on disk since the model last saw it (tools/filestamps.py).
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,56 @@ from collections.abc import Callable
 from pathlib import Path
 
 from smallcode.errors import ToolError
+from smallcode.tools import filestamps
 from smallcode.tools.edit_match import PatchMismatch, locate
 from smallcode.tools.fsutil import atomic_write, read_text
 from smallcode.tools.registry import ToolContext, tool
+from smallcode.tools.textfile import (
+    MAX_TEXT_BYTES,
+    NotText,
+    TextFile,
+    decode,
+    is_binary,
+    load_text,
+    read_line_range,
+    too_large,
+)
 
 
 def number_lines(lines: list[str], first: int) -> str:
     return "\n".join(f"{n:>5}\t{line}" for n, line in enumerate(lines, start=first))
 
 
-def _load(ctx: ToolContext, path: str) -> tuple[Path, str]:
+def _load(ctx: ToolContext, path: str) -> tuple[Path, TextFile]:
+    """A file to edit, decoded faithfully (or a ToolError that says why not)."""
     resolved = ctx.resolve(path, must_exist=True)
     if resolved.is_dir():
         raise ToolError(f"{path} is a directory: use find_files to list it")
     try:
-        return resolved, read_text(resolved)
+        if resolved.stat().st_size > MAX_TEXT_BYTES:
+            raise ToolError(f"cannot edit {path}: files over 10 MB are not edited by SmallCode")
+        return resolved, load_text(resolved)
+    except NotText as exc:
+        raise ToolError(f"cannot edit {path}: {exc}") from None
     except ValueError as exc:
         raise ToolError(f"cannot read {path}: {exc}") from None
     except OSError as exc:
         raise ToolError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _encode(tf: TextFile, raw: str, path: str) -> bytes:
+    try:
+        return tf.encode(raw)
+    except ValueError as exc:
+        raise ToolError(f"not written to {path}: {exc}") from None
+
+
+def _write(ctx: ToolContext, target: Path, data: bytes, text: str, path: str) -> None:
+    try:
+        atomic_write(target, data, root=ctx.root)
+    except OSError as exc:
+        raise ToolError(f"cannot write {path}: {exc.strerror or exc}") from None
+    filestamps.note_seen(ctx, target, data, text)  # the model knows what it just wrote
 
 
 @tool(read_only=True)
@@ -38,8 +74,28 @@ def read_file(
         start_line: First line to show (1-based, optional).
         end_line: Last line to show (inclusive, optional).
     """
-    resolved, text = _load(ctx, path)
+    resolved = ctx.resolve(path, must_exist=True)
+    if resolved.is_dir():
+        raise ToolError(f"{path} is a directory: use find_files to list it")
+    try:
+        size = resolved.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            if start_line is None and end_line is None:
+                raise ToolError(f"cannot read {path} whole: {too_large(resolved, size)}")
+            return _read_large(ctx, resolved, path, start_line, end_line)
+        data = resolved.read_bytes()
+    except OSError as exc:
+        raise ToolError(f"cannot read {path}: {exc.strerror}") from None
+    note = ""
+    try:
+        text = decode(data).text
+    except NotText as exc:
+        if is_binary(data):
+            raise ToolError(f"cannot read {path}: {exc}") from None
+        text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+        note = f"(shown with replacement characters: {exc})\n"
     ctx.files_read.add(ctx.rel(resolved))
+    filestamps.note_seen(ctx, resolved, data, text)
     lines = text.splitlines()
     total = len(lines)
     if total == 0:
@@ -52,8 +108,28 @@ def read_file(
         raise ToolError(f"end_line ({end}) is before start_line ({start})")
     body = number_lines(lines[start - 1 : end], start)
     if start > 1 or end < total:
-        return f"{path} lines {start}-{end} of {total}:\n{body}"
-    return body
+        return f"{note}{path} lines {start}-{end} of {total}:\n{body}"
+    return note + body
+
+
+def _read_large(
+    ctx: ToolContext, resolved: Path, path: str, start_line: int | None, end_line: int | None
+) -> str:
+    """A line range of a file too large to read whole, streamed to the range."""
+    start = max(1, int(start_line or 1))
+    end = int(end_line) if end_line else start + 199
+    if end < start:
+        raise ToolError(f"end_line ({end}) is before start_line ({start})")
+    try:
+        lines, total = read_line_range(resolved, start, end)
+    except NotText as exc:
+        raise ToolError(f"cannot read {path}: {exc}") from None
+    if start > total:
+        raise ToolError(f"{path} has only {total} lines")
+    ctx.files_read.add(ctx.rel(resolved))
+    filestamps.note_seen(ctx, resolved, None, None)
+    end = start + len(lines) - 1
+    return f"{path} lines {start}-{end} of {total}:\n{number_lines(lines, start)}"
 
 
 @tool
@@ -68,20 +144,24 @@ def write_file(ctx: ToolContext, path: str, content: str) -> str:
     if target.is_dir():
         raise ToolError(f"{path} is a directory")
     existed = target.exists()
-    if existed and _same_content(target, content):
-        ctx.files_read.add(ctx.rel(target))
-        return (
-            f"{path} already has exactly this content (unchanged). If the task is done, "
-            "reply with a short summary without calling a tool."
-        )
-    remember_original(ctx, target, existed)
+    old: TextFile | None = None
+    if existed:
+        old = _existing(ctx, target, path)
+        data = _encode(old, old.whole(content), path)
+        if data == old.data:
+            ctx.files_read.add(ctx.rel(target))
+            filestamps.note_seen(ctx, target, data, old.text)
+            return (
+                f"{path} already has exactly this content (unchanged). If the task is done, "
+                "reply with a short summary without calling a tool."
+            )
+    else:
+        data = content.encode("utf-8", errors="surrogatepass")
+    remember_original(ctx, target, existed, old.text if old is not None else None)
     guard = ctx.extras.get("before_write")
     if guard is not None:
         guard(ctx, target, "write_file")
-    try:
-        atomic_write(target, content)
-    except OSError as exc:
-        raise ToolError(f"cannot write {path}: {exc.strerror or exc}") from None
+    _write(ctx, target, data, content, path)
     rel = ctx.rel(target)
     ctx.files_read.add(rel)  # the model knows what it just wrote
     if existed:
@@ -93,6 +173,24 @@ def write_file(ctx: ToolContext, path: str, content: str) -> str:
         verb = "Created"
     n = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
     return f"{verb} {path} ({n} lines)."
+
+
+def _existing(ctx: ToolContext, target: Path, path: str) -> TextFile:
+    """The file write_file is about to overwrite: text, unchanged since the model saw it."""
+    try:
+        data = target.read_bytes()
+    except OSError as exc:
+        raise ToolError(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > MAX_TEXT_BYTES:
+        raise ToolError(f"cannot overwrite {path}: files over 10 MB are not edited by SmallCode")
+    try:
+        old = decode(data)
+    except NotText as exc:
+        raise ToolError(f"cannot overwrite {path}: {exc}") from None
+    stale = filestamps.changed_since_seen(ctx, target, data, old.text)
+    if stale:
+        raise ToolError(stale)
+    return old
 
 
 def remember_original(
@@ -116,13 +214,6 @@ def remember_original(
     originals[rel] = text if existed else None
 
 
-def _same_content(target: Path, content: str) -> bool:
-    try:
-        return target.stat().st_size == len(content.encode()) and read_text(target) == content
-    except (OSError, ValueError):
-        return False
-
-
 @tool
 def patch(ctx: ToolContext, path: str, old_str: str, new_str: str) -> str:
     """Replace one exact, unique piece of text in a file (search and replace).
@@ -132,7 +223,8 @@ def patch(ctx: ToolContext, path: str, old_str: str, new_str: str) -> str:
         old_str: The exact text to find; it must match exactly one place.
         new_str: The text to put in its place.
     """
-    target, text = _load(ctx, path)
+    target, tf = _load(ctx, path)
+    text = tf.text
     matcher = ctx.extras.get("patch_locate", locate)
     try:
         match = matcher(text, old_str, new_str)
@@ -142,14 +234,12 @@ def patch(ctx: ToolContext, path: str, old_str: str, new_str: str) -> str:
     new_text = text[: match.start] + replacement + text[match.end :]
     if new_text == text:
         return f"{path} unchanged: new_str equals the text it replaces."
+    data = _encode(tf, tf.splice(match.start, match.end, replacement), path)
     remember_original(ctx, target, True, text)
     guard = ctx.extras.get("before_write")
     if guard is not None:
         guard(ctx, target, "patch")
-    try:
-        atomic_write(target, new_text)
-    except OSError as exc:
-        raise ToolError(f"cannot write {path}: {exc.strerror or exc}") from None
+    _write(ctx, target, data, new_text, path)
     rel = ctx.rel(target)
     if rel not in ctx.files_created:
         ctx.files_edited.add(rel)

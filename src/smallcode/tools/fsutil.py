@@ -1,4 +1,5 @@
-"""File-system helpers shared by tools: atomic writes, text detection, project file listing."""
+"""File-system helpers shared by tools: atomic writes, text reading (tools/textfile.py), project
+file listing."""
 
 from __future__ import annotations
 
@@ -9,23 +10,9 @@ import sys
 from pathlib import Path
 
 from smallcode.fsio import atomic_write as atomic_write  # re-exported for the tools
-
-MAX_TEXT_BYTES = 10 * 1024 * 1024
-
-
-def is_binary(data: bytes) -> bool:
-    return b"\x00" in data[:8192]
-
-
-def read_text(path: Path) -> str:
-    """Read a text file (UTF-8, undecodable bytes replaced). Raises ValueError for binaries."""
-    size = path.stat().st_size
-    if size > MAX_TEXT_BYTES:
-        raise ValueError(f"file is too large ({size // 1024} KB)")
-    data = path.read_bytes()
-    if is_binary(data):
-        raise ValueError("file looks binary")
-    return data.decode("utf-8", errors="replace")
+from smallcode.tools.textfile import MAX_TEXT_BYTES as MAX_TEXT_BYTES
+from smallcode.tools.textfile import is_binary as is_binary
+from smallcode.tools.textfile import read_text as read_text
 
 
 def ripgrep() -> str | None:

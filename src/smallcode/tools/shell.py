@@ -1,163 +1,110 @@
-"""The bash tool: a persistent shell session (pexpect) or a fresh shell per call.
+"""The bash tool: a persistent shell session (tools/shellsession.py) or a fresh shell per call.
 
 In the persistent session ``cd``, exported and plain shell variables survive across calls.
-Each command is written to a temp file and sourced with stdin from /dev/null (no command can
-hang waiting for input), followed by a sentinel line carrying the exit code. A timeout
-interrupts the command, not the session; if the shell itself dies it is restarted.
+Commands run inside the sandbox when one works (permissions/sandbox.py), never wait for input
+(stdin is /dev/null, pagers and editors are off, a command reading the terminal is stopped),
+see no secrets in their environment, and their output is kept as head and tail. The model's
+``timeout`` is capped by SMALLCODE_BASH_TIMEOUT_MAX and by the time left for the task.
+
+Whether a command may run at all is decided before the call, by the permission guard
+(agent/permission_guard.py); a command that fails inside the sandbox for want of network or
+write access may be run again outside it, once the user says so.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import signal
-import subprocess
-import tempfile
-import threading
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from smallcode.errors import ToolError
 from smallcode.tools.registry import ToolContext, tool
+from smallcode.tools.shellproc import run_oneshot, shell_env
+from smallcode.tools.shellsession import PersistentShell, ShellRun, clean
 
-MAX_CAPTURE = 512 * 1024  # what we keep in memory; the context layer caps what the model sees
+if TYPE_CHECKING:
+    from smallcode.permissions.sandbox import Sandbox
 
-SHELL_ENV = {
-    "PAGER": "cat",
-    "GIT_PAGER": "cat",
-    "GIT_TERMINAL_PROMPT": "0",
-    "GIT_EDITOR": "true",
-    "EDITOR": "true",
-    "TERM": "dumb",
-    "NO_COLOR": "1",
-    "PS1": "",
-    "PS2": "",
-    "PROMPT_COMMAND": "",
-}
+__all__ = ["PersistentShell", "bash", "get_shell", "run_fresh", "shell_env"]
 
 
-def _shell_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SMALLCODE_")}
-    env.update(SHELL_ENV)
-    return env
+def run_fresh(
+    command: str,
+    cwd: Path,
+    timeout: float,
+    sandbox: Sandbox | None = None,
+    env_keep: str = "",
+    sandboxed: bool = True,
+) -> tuple[str, int | None, bool]:
+    """Run in a new shell (SMALLCODE_SHELL_PERSIST=false, contract checks): in the project's
+    sandbox when one is active (``sandboxed=False``: outside it); its whole process tree ends
+    with it or on timeout."""
+    if sandbox is None and sandboxed:
+        from smallcode.permissions.sandbox import for_root
 
-
-class PersistentShell:
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-        self._child = None  # pexpect.spawn
-        self._lock = threading.Lock()
-        self._tmpdir = Path(tempfile.mkdtemp(prefix="smallcode-sh-"))
-
-    def _start(self) -> None:
-        import pexpect
-
-        child = pexpect.spawn(
-            "bash",
-            ["--noprofile", "--norc", "--noediting"],
-            cwd=str(self.cwd),
-            env=_shell_env(),
-            encoding="utf-8",
-            codec_errors="replace",
-            echo=False,
-            timeout=None,
-            dimensions=(200, 500),
-        )
-        child.delaybeforesend = None  # 50 ms -> under 1 ms per round trip
-        self._child = child
-        self._sync(timeout=10)
-
-    def _sync(self, timeout: float) -> None:
-        """Wait until the shell answers a fresh sentinel (after start or an interrupt)."""
-        token = secrets.token_hex(6)
-        self._child.sendline(f"stty -echo 2>/dev/null; printf '__SC_SYNC_%s__\\n' {token}")
-        self._child.expect(f"__SC_SYNC_{token}__\r?\n", timeout=timeout)
-
-    def run(self, command: str, timeout: float) -> tuple[str, int | None, bool]:
-        """Run a command; returns (output, exit code or None on timeout, timed_out)."""
-        import pexpect
-
-        with self._lock:
-            if self._child is None or not self._child.isalive():
-                self._start()
-            token = secrets.token_hex(8)
-            script = self._tmpdir / f"cmd-{token}.sh"
-            script.write_text(command + "\n", encoding="utf-8")
-            marker = f"__SC_DONE_{token}__"
-            self._child.sendline(
-                f"{{ . {script}; }} < /dev/null 2>&1; printf '\\n{marker}:%s\\n' \"$?\""
-            )
-            try:
-                self._child.expect(rf"\r?\n{marker}:(\d+)\r?\n", timeout=timeout)
-                output = self._child.before or ""
-                code = int(self._child.match.group(1))
-                return _clean(output), code, False
-            except pexpect.TIMEOUT:
-                partial = self._child.before or ""
-                self._interrupt()
-                return _clean(partial), None, True
-            except KeyboardInterrupt:
-                self._interrupt()  # the user's Ctrl-C stops the command, not just our wait
-                raise
-            except pexpect.EOF:
-                output = self._child.before or ""
-                self._child.close()
-                status = self._child.exitstatus
-                self._child = None  # the command ended the shell (e.g. `exit`); restart next time
-                note = "\n(the shell exited; a new one starts in the project root next call)"
-                return _clean(output) + note, status, False
-            finally:
-                script.unlink(missing_ok=True)
-
-    def _interrupt(self) -> None:
-        import pexpect
-
-        try:
-            self._child.sendintr()
-            self._sync(timeout=5)
-        except (pexpect.TIMEOUT, pexpect.EOF, OSError):
-            self.close()
-
-    def close(self) -> None:
-        if self._child is not None:
-            try:
-                self._child.close(force=True)
-            except Exception:
-                pass
-            self._child = None
-
-
-def run_fresh(command: str, cwd: Path, timeout: float) -> tuple[str, int | None, bool]:
-    """Run in a new shell (SMALLCODE_SHELL_PERSIST=false); kills the process group on timeout."""
-    proc = subprocess.Popen(
-        ["bash", "-c", command],
-        cwd=cwd,
-        env=_shell_env(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-        return out.decode("utf-8", "replace")[-MAX_CAPTURE:], proc.returncode, False
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        return out.decode("utf-8", "replace")[-MAX_CAPTURE:], None, True
-
-
-def _clean(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if len(text) > MAX_CAPTURE:
-        text = text[: MAX_CAPTURE // 2] + "\n...\n" + text[-MAX_CAPTURE // 2 :]
-    return text.strip("\n")
+        sandbox = for_root(cwd)
+    if not sandboxed:
+        sandbox = None
+    output, code, timed_out = run_oneshot(command, cwd, timeout, shell_env(env_keep), sandbox)
+    return clean(output), code, timed_out
 
 
 def get_shell(ctx: ToolContext) -> PersistentShell:
     shell = ctx.extras.get("shell")
     if shell is None:
-        shell = ctx.extras["shell"] = PersistentShell(ctx.root)
+        shell = ctx.extras["shell"] = PersistentShell(
+            ctx.root,
+            sandbox=ctx.extras.get("sandbox"),
+            env_keep=getattr(ctx.settings, "shell_env_keep", ""),
+            on_notice=lambda text: ctx.events.emit("notice", message=text),
+            on_output=lambda text: ctx.events.emit("tool_output", text=_mask(ctx, text)),
+        )
     return shell
+
+
+def command_limit(ctx: ToolContext, requested: Any) -> tuple[float, str]:
+    """The timeout for one command and, when it was capped, a note saying why."""
+    try:
+        wanted = float(requested) if requested not in (None, "") else 0.0
+    except (TypeError, ValueError):
+        wanted = 0.0
+    limit = wanted if wanted > 0 else float(ctx.settings.bash_timeout)
+    note = ""
+    cap = float(getattr(ctx.settings, "bash_timeout_max", 600.0) or 600.0)
+    if limit > cap:
+        limit, note = cap, f"timeout capped at {cap:g}s (SMALLCODE_BASH_TIMEOUT_MAX)"
+    deadline = ctx.extras.get("run_deadline")
+    if isinstance(deadline, float):
+        left = deadline - time.monotonic()
+        if left < limit:
+            limit = max(1.0, left)
+            note = f"timeout capped at {limit:.0f}s: the time left for the task"
+    return limit, note
+
+
+def _mask(ctx: ToolContext, text: str) -> str:
+    mask = ctx.extras.get("secret_mask")
+    if mask is None:
+        from smallcode.permissions.secretenv import SecretMask
+
+        mask = ctx.extras["secret_mask"] = SecretMask()
+    return mask(text)
+
+
+def _execute(ctx: ToolContext, command: str, limit: float, outside: bool) -> ShellRun:
+    shell = ctx.extras.get("shell")
+    cwd = shell.cwd if isinstance(shell, PersistentShell) and shell.cwd.is_dir() else ctx.root
+    if outside:
+        keep = getattr(ctx.settings, "shell_env_keep", "")
+        out, code, timed_out = run_fresh(command, cwd, limit, env_keep=keep, sandboxed=False)
+        return ShellRun(out, code, timed_out)
+    if ctx.settings.shell_persist:
+        return get_shell(ctx).run(command, limit)
+    keep = getattr(ctx.settings, "shell_env_keep", "")
+    out, code, timed_out = run_fresh(
+        command, ctx.root, limit, sandbox=ctx.extras.get("sandbox"), env_keep=keep
+    )
+    return ShellRun(out, code, timed_out)
 
 
 @tool
@@ -170,12 +117,28 @@ def bash(ctx: ToolContext, command: str, timeout: int | None = None) -> str:
     """
     if not command.strip():
         raise ToolError("command is empty")
-    limit = float(timeout or ctx.settings.bash_timeout)
-    if ctx.settings.shell_persist:
-        output, code, timed_out = get_shell(ctx).run(command, limit)
-    else:
-        output, code, timed_out = run_fresh(command, ctx.root, limit)
-    if timed_out:
-        return f"{output}\n[timed out after {limit:g}s; the command was stopped]".lstrip()
+    limit, cap_note = command_limit(ctx, timeout)
+    perms = ctx.extras.get("permissions")
+    outside = perms is not None and perms.take_outside(command)
+    run = _execute(ctx, command, limit, outside)
+    retry_note = ""
+    if perms is not None and not outside and not run.timed_out and run.exit_code:
+        why = perms.sandbox_failure(run.output)
+        if why:
+            if perms.retry_outside(command, why):
+                first = run
+                run = _execute(ctx, command, limit, outside=True)
+                retry_note = f"[failed in the sandbox ({why}); run again outside it]"
+                if not run.output and first.output:
+                    run.output = first.output
+            else:
+                retry_note = perms.retry_refused_note(why)
+    output = _mask(ctx, run.output)
+    notes = [n for n in (retry_note, cap_note) if n]
+    if run.timed_out:
+        stopped = f"[timed out after {limit:g}s; the command was stopped]"
+        return "\n".join([output, stopped, *notes]).strip()
+    if run.note:
+        return "\n".join([output, run.note, *notes]).strip()
     text = output if output else "(no output)"
-    return f"{text}\n[exit code: {code}]"
+    return "\n".join([text, *notes, f"[exit code: {run.exit_code}]"])

@@ -21,6 +21,8 @@ def run_once(
     from smallcode.agent.session import build_agent, close_agent
 
     settings = Settings.load(cwd, overrides)
+    for warning in settings.warnings:
+        sys.stderr.write(f"smallcode: warning: {warning}\n")
     events = EventBus()
     ProgressPrinter(sys.stderr).attach(events)
     agent = build_agent(settings, events)

@@ -1,85 +1,22 @@
-"""The interactive terminal UI: prompt_toolkit for input, rich for streamed markdown output."""
+"""The interactive terminal UI: prompt_toolkit for input, rich for streamed markdown output.
+
+While a turn runs, ui/activity.py shows the answer, a spinner with the phase and elapsed time,
+and each tool call. Ctrl-C stops the turn (the model request is cut at once, llm/waiting.py);
+a second Ctrl-C within ``EXIT_WINDOW_S`` seconds leaves SmallCode.
+"""
 
 from __future__ import annotations
 
+import signal
 import time
 from typing import Any
 
 from smallcode.config import Settings
-from smallcode.events import Event, EventBus
+from smallcode.events import EventBus
 from smallcode.ui import commands
+from smallcode.ui.activity import TurnView, paused
 
-
-class StreamView:
-    """Renders streamed answer text as live markdown and tool calls as one line each."""
-
-    def __init__(self, console: Any, show_thinking: bool = False) -> None:
-        self.console = console
-        self.show_thinking = show_thinking
-        self._live: Any = None
-        self._buf = ""
-
-    def attach(self, bus: EventBus) -> None:
-        bus.on("text", self._text)
-        bus.on("reasoning", self._reasoning)
-        bus.on("tool_start", self._tool_start)
-        bus.on("tool_end", self._tool_end)
-        bus.on("guard", self._guard)
-        bus.on("retry", self._retry)
-        bus.on("notice", self._notice)
-
-    def _text(self, e: Event) -> None:
-        from rich.live import Live
-        from rich.markdown import Markdown
-
-        self._buf += e.data.get("text", "")
-        if self._live is None:
-            self._live = Live(console=self.console, refresh_per_second=12, transient=False)
-            self._live.start()
-        self._live.update(Markdown(self._buf))
-
-    def _reasoning(self, e: Event) -> None:
-        if self.show_thinking:
-            self.console.print(e.data.get("text", ""), style="dim italic", end="")
-
-    def flush(self) -> None:
-        if self._live is not None:
-            self._live.stop()
-            self._live = None
-        self._buf = ""
-
-    def _tool_start(self, e: Event) -> None:
-        self.flush()  # the text so far stays on screen; tool lines follow it
-
-    def _tool_end(self, e: Event) -> None:
-        from smallcode.agent.loop import describe_args
-
-        d = e.data
-        mark = "[green]✓[/]" if d.get("ok") else "[red]✗[/]"
-        args = describe_args(d.get("args") or {}, limit=70)
-        self.console.print(
-            f"  {mark} [bold]{d.get('name')}[/] [dim]{_esc(args)}  {d.get('ms', 0):.0f} ms[/]",
-            highlight=False,
-        )
-        if not d.get("ok"):
-            first = (d.get("output") or "").strip().splitlines()[:1]
-            if first:
-                self.console.print(f"    [red]{_esc(first[0][:150])}[/]", highlight=False)
-
-    def _guard(self, e: Event) -> None:
-        msg = str(e.data.get("message", "")).splitlines()[0][:150]
-        self.console.print(f"  [yellow]! {e.data.get('guard')}:[/] {_esc(msg)}", highlight=False)
-
-    def _notice(self, e: Event) -> None:
-        self.flush()
-        self.console.print(f"[dim]{_esc(str(e.data.get('message', '')))}[/]", highlight=False)
-
-    def _retry(self, e: Event) -> None:
-        self.flush()
-        d = e.data
-        self.console.print(
-            f"  [yellow]! retrying ({d.get('attempt')}): {_esc(str(d.get('error')))}[/]"
-        )
+EXIT_WINDOW_S = 2.0
 
 
 def _esc(text: str) -> str:
@@ -94,9 +31,10 @@ class Repl:
         self.agent = agent
         self.console = console
         self.events = events
-        self.view = StreamView(console, settings.show_thinking)
+        self.view = TurnView(console, settings.show_thinking)
         self.view.attach(events)
         self.router = agent.ctx.extras.get("router")
+        self._last_interrupt = float("-inf")
 
     def banner(self) -> None:
         from smallcode import __version__
@@ -112,10 +50,13 @@ class Repl:
 
     def run_task(self, text: str) -> None:
         started = time.monotonic()
+        self.view.begin()
+        previous = self._catch_interrupts()
         try:
             result = self.agent.run(text)
         finally:
-            self.view.flush()
+            self.view.end()
+            self._restore_interrupts(previous)
         changed = self.agent.ctx.extras.pop("provider_changed", None)
         if changed:
             self.console.print(
@@ -138,6 +79,37 @@ class Repl:
             self.console.print(
                 f"[red]{_esc(result.error or result.stop_reason)}[/] [dim]{status}[/]"
             )
+
+    # ------------------------------------------------------------------ Ctrl-C
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        """Ctrl-C during a turn: stop it (the waiting request notices within ~50 ms); a second
+        one within EXIT_WINDOW_S leaves SmallCode."""
+        now = time.monotonic()
+        if now - self._last_interrupt < EXIT_WINDOW_S:
+            raise SystemExit(130)
+        self._last_interrupt = now
+        self.agent.cancel()
+        raise KeyboardInterrupt
+
+    def _catch_interrupts(self) -> Any:
+        try:
+            return signal.signal(signal.SIGINT, self._on_sigint)
+        except ValueError:  # not the main thread
+            return None
+
+    def _restore_interrupts(self, previous: Any) -> None:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+    def _interrupted_at_prompt(self) -> bool:
+        """Ctrl-C at the prompt clears the line; twice within EXIT_WINDOW_S, it exits."""
+        now = time.monotonic()
+        if now - self._last_interrupt < EXIT_WINDOW_S:
+            return True
+        self._last_interrupt = now
+        self.console.print("[dim](Ctrl-C again to exit, or Ctrl-D)[/]")
+        return False
 
     def handle(self, line: str) -> None:
         if line.startswith("/"):
@@ -168,7 +140,9 @@ class Repl:
             try:
                 line = session.prompt("› ").strip()
             except KeyboardInterrupt:
-                continue  # Ctrl-C at the prompt clears the line
+                if self._interrupted_at_prompt():
+                    return 130
+                continue
             except EOFError:
                 return 0
             if not line:
@@ -178,7 +152,8 @@ class Repl:
             except SystemExit as exc:
                 return int(exc.code or 0)
             except KeyboardInterrupt:
-                self.view.flush()
+                self._last_interrupt = time.monotonic()
+                self.view.end()
                 self.console.print("[yellow]Stopped.[/]")
 
 
@@ -189,11 +164,15 @@ def ask_yes_no(console: Any) -> Any:
         from prompt_toolkit import prompt
 
         try:
-            answer = prompt(f"{question} [y/N] ")
+            with paused():  # the turn's live region would draw over the question
+                answer = prompt(f"{question} [y/N] ")
         except (EOFError, KeyboardInterrupt):
             return False
         return answer.strip().lower() in ("y", "yes")
 
+    from smallcode.ui.approvals import make_chooser
+
+    confirm.choose = make_chooser(console)  # type: ignore[attr-defined]  # y/a/n approvals
     return confirm
 
 
@@ -202,24 +181,33 @@ def run_repl(overrides: dict[str, Any], cwd: str | None = None, resume: bool = F
 
     from smallcode.agent.session import build_agent, close_agent
     from smallcode.ui import (  # noqa: F401  (registers commands)
+        approvals,
         contract_commands,
         plan_commands,
         provider_wizard,
         session_commands,
         tdd_commands,
+        trace_commands,
     )
 
     provider_wizard.register_commands()
     settings = Settings.load(cwd, overrides)
     console = Console(highlight=False)
+    if approvals.trust_at_start(console, settings.cwd):  # the project's own .env / settings
+        settings = Settings.load(cwd, overrides)
     events = EventBus()
-    events.on("notice", lambda e: console.print(f"[dim]{_esc(str(e.data.get('message')))}[/]"))
+    for warning in settings.warnings:
+        console.print(f"[yellow]warning:[/] {_esc(warning)}")
+    notices = events.on(
+        "notice", lambda e: console.print(f"[dim]{_esc(str(e.data.get('message')))}[/]")
+    )
     agent = build_agent(settings, events, confirm=ask_yes_no(console))
     try:
         if resume:
             from smallcode.agent.session import resume_latest
 
             console.print(f"[dim]{resume_latest(agent)}[/]")
+        notices()  # from here on the turn view shows notices
         return Repl(settings, agent, console, events).loop()
     finally:
         close_agent(agent)

@@ -76,9 +76,12 @@ def smoke_run(
         return None
     shown = " ".join(["python" if c == sys.executable else c for c in cmd])
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
+    from smallcode.permissions.sandbox import confine
+
+    run_argv, env = confine(root, cmd, env)  # the session's sandbox, no secrets in env
     try:
         proc = subprocess.run(
-            cmd,
+            run_argv,
             cwd=root,
             stdin=subprocess.DEVNULL,
             capture_output=True,

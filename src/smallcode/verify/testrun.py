@@ -98,18 +98,26 @@ def _kill_group(pid: int) -> None:
 
 
 def _execute(
-    command: str, cwd: Path, timeout: float, env: dict[str, str] | None
+    command: str,
+    cwd: Path,
+    timeout: float,
+    env: dict[str, str] | None,
+    writable: tuple[Path, ...] = (),
 ) -> tuple[str, int | None, bool, str]:
-    """Run ``command``: (output, exit code, timed out, start error)."""
+    """Run ``command``: (output, exit code, timed out, start error). In the session's sandbox
+    when one is registered for ``cwd`` (``writable``: the report folder), without secrets."""
+    from smallcode.permissions.sandbox import confine
+
     full_env = dict(os.environ)
     full_env.pop("FORCE_COLOR", None)
     full_env.update({"NO_COLOR": "1", "PYTHONUNBUFFERED": "1"})
     full_env.update(env or {})
+    argv, full_env = confine(
+        cwd, [shutil.which("bash") or "bash", "-c", command], full_env, writable
+    )
     try:
         proc = subprocess.Popen(
-            command,
-            shell=True,
-            executable=shutil.which("bash") or None,
+            argv,
             cwd=cwd,
             env=full_env,
             stdin=subprocess.DEVNULL,
@@ -167,7 +175,7 @@ def run_tests(
             report_file = None  # the command shape did not allow a report (e.g. a long script)
         started = time.time()
         t0 = time.monotonic()
-        output, code, timed_out, start_error = _execute(final, root, timeout, env)
+        output, code, timed_out, start_error = _execute(final, root, timeout, env, (tmp,))
         report = TestReport(framework=framework, command=final, exit_code=code)
         report.duration_s = round(time.monotonic() - t0, 3)
         report.timed_out = timed_out

@@ -14,6 +14,7 @@ from smallcode.toolcalls.formats import (
     bare_json,
     cline_xml,
     deepseek,
+    dsml,
     fenced_json,
     functionary,
     gemma,
@@ -38,6 +39,7 @@ Finder = Callable[[str, ToolIndex], list[Candidate]]
 PARSERS: list[tuple[str, Finder]] = [
     ("harmony", harmony.find),
     ("deepseek", deepseek.find),
+    ("dsml", dsml.find),
     ("kimi-k2", kimi.find),
     ("mistral", mistral.find),
     ("gemma", gemma.find),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from smallcode.toolcalls.candidates import Candidate
-from smallcode.toolcalls.jsonscan import calls_from_value, find_close, read_json_at
+from smallcode.toolcalls.jsonscan import ARG_KEYS, calls_from_value, find_close, read_json_at
 from smallcode.toolcalls.schema import ToolIndex
 
 FORMAT = "json"
@@ -61,10 +61,12 @@ def find(text: str, index: ToolIndex) -> list[Candidate]:
             pos = len(text) if close < 0 else close
             continue
         pos = end
+        # {"name": "x"} alone: as likely a mention in prose as a call
+        weak = isinstance(value, dict) and not any(k in value for k in ARG_KEYS)
         for name, args, notes in calls_from_value(value):
             if repaired:
                 notes = ["repaired broken JSON", *notes]
-            out.append(Candidate(start, end, name, args, FORMAT, notes))
+            out.append(Candidate(start, end, name, args, FORMAT, notes, weak=weak and not args))
         if len(out) >= 64:
             break
     return out

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import re
 
-from smallcode.toolcalls.candidates import Candidate, marked_regions
-from smallcode.toolcalls.jsonscan import iter_json_values, strip_fence
+from smallcode.toolcalls.candidates import Candidate, body_args, marked_regions
 from smallcode.toolcalls.schema import ToolIndex
 
 FORMAT = "deepseek"
@@ -49,8 +48,6 @@ def find(text: str, index: ToolIndex) -> list[Candidate]:
             name = name.strip()
         else:
             name = left
-        vals = iter_json_values(strip_fence(right), limit=1)
-        args = vals[0][2] if vals else {}
-        notes = ["repaired broken JSON"] if vals and vals[0][3] else []
+        args, notes = body_args(right)
         out.append(Candidate(m.start(), region_end, name, args, FORMAT, notes))
     return out

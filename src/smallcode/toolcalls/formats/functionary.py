@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from smallcode.toolcalls.candidates import Candidate, marked_regions, tighten
+from smallcode.toolcalls.candidates import Candidate, marked_regions, tighten, unreadable
 from smallcode.toolcalls.jsonscan import iter_json_values
 from smallcode.toolcalls.schema import ToolIndex
 
@@ -36,7 +36,7 @@ def _calls(text: str, opener: re.Pattern[str], closer: re.Pattern[str]) -> list[
             continue
         vals = iter_json_values(body, limit=1)
         region_end = tighten(text, m.end(), body_end, region_end)
-        args = vals[0][2] if vals else {}
+        args = vals[0][2] if vals else unreadable(body.strip(), "broken JSON")
         notes = ["repaired broken JSON"] if vals and vals[0][3] else []
         out.append(Candidate(m.start(), region_end, name, args, FORMAT, notes))
     return out

@@ -1,9 +1,13 @@
-"""GLM-4.5 / 4.6 calls: the name, then key/value tags.
+"""GLM-4.5 / 4.6 / 4.7 and Hunyuan calls: the name, then key/value tags.
 
     <tool_call>read_file
     <arg_key>path</arg_key>
     <arg_value>a.py</arg_value>
     </tool_call>
+
+    <tool_call>read_file<arg_key>path</arg_key><arg_value>a.py</arg_value></tool_call>  (4.7)
+    <tool_calls><tool_call>read_file<tool_sep><arg_key>path</arg_key>...      (Hunyuan HY3)
+    <tool_call:6124c78e>read_file<arg_key:6124c78e>path</arg_key:6124c78e>...  (HY4 suffixes)
 
 The ``<tool_call>`` wrapper is found by the hermes module, which hands the body here.
 Non-string values arrive JSON-encoded ("10", "[1, 2]"); the schema types them later.
@@ -11,12 +15,17 @@ Non-string values arrive JSON-encoded ("10", "[1, 2]"); the schema types them la
 
 from __future__ import annotations
 
+import re
+
 from smallcode.toolcalls.candidates import Candidate
 
 FORMAT = "glm"
+_SUFFIXED = re.compile(r"<(/?)(arg_key|arg_value|tool_sep)(?::[\w\-]{1,40})?>")
 
 
 def parse_body(body: str, start: int, end: int, fmt: str = FORMAT) -> list[Candidate]:
+    if "<arg_key:" in body or "<tool_sep" in body:
+        body = _SUFFIXED.sub(r"<\1\2>", body).replace("<tool_sep>", "\n")
     first = body.find("<arg_key>")
     name = body[:first].strip() if first >= 0 else body.strip()
     if not name or "\n" in name or len(name) > 100:

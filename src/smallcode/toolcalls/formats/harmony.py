@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from smallcode.toolcalls.candidates import Candidate, marked_regions
+from smallcode.toolcalls.candidates import Candidate, marked_regions, unreadable
 from smallcode.toolcalls.jsonscan import iter_json_values
 from smallcode.toolcalls.schema import ToolIndex
 
@@ -38,7 +38,8 @@ def find(text: str, index: ToolIndex) -> list[Candidate]:
             if at < 0 or at > 80:
                 continue
         vals = iter_json_values(body[at:], limit=1)
-        args = vals[0][2] if vals else {}
+        rest = body[at:].strip()
+        args = vals[0][2] if vals else (unreadable(rest, "not JSON") if rest else {})
         notes = ["repaired broken JSON"] if vals and vals[0][3] else []
         if vals and region_end == body_end:  # no <|call|>: the call ends with its JSON
             region_end = m.end() + at + vals[0][1]

@@ -25,9 +25,15 @@ from smallcode.toolcalls.jsonscan import find_close, strip_fence
 from smallcode.toolcalls.schema import ToolIndex
 
 FORMAT = "hermes"
-_TAG = r"(?:[\w\-]+:)?(?:tool[_\-]?calls?|function[_\-]?calls?|tool_use|toolcall)"
+# a namespace (<seed:tool_call>, <minimax:tool_call>), LongCat's prefix, and Hunyuan HY4's
+# per-checkpoint suffix (<tool_call:6124c78e>)
+_TAG = (
+    r"(?:[\w\-]+:|longcat_)?(?:tool[_\-]?calls?|function[_\-]?calls?|tool_use|toolcall)"
+    r"(?::[\w\-]{1,40})?"
+)
 _OPEN = re.compile(rf"<{_TAG}>", re.IGNORECASE)
 _CLOSE = re.compile(rf"</{_TAG}>", re.IGNORECASE)
+_BARE_NAME = re.compile(r"[A-Za-z_][\w.\-]{0,100}")
 
 
 def parse_body(body: str, start: int, end: int, fmt: str) -> list[Candidate]:
@@ -36,11 +42,11 @@ def parse_body(body: str, start: int, end: int, fmt: str) -> list[Candidate]:
         from smallcode.toolcalls.formats import qwen_xml
 
         return qwen_xml.parse_functions(body, start, end, fmt)
-    if "<arg_key>" in body:
+    if "<arg_key" in body or "<tool_sep" in body:
         from smallcode.toolcalls.formats import glm
 
         return glm.parse_body(body, start, end, fmt)
-    if "invoke" in body and "<" in body:
+    if ("invoke" in body or "<function " in body) and "<" in body:
         from smallcode.toolcalls.formats import xml_invoke
 
         found = xml_invoke.parse_invokes(body, start, end, fmt)
@@ -54,6 +60,8 @@ def parse_body(body: str, start: int, end: int, fmt: str) -> list[Candidate]:
     found = pythonic_candidates(s, start, end, fmt)
     if found:
         return found
+    if _BARE_NAME.fullmatch(s):  # a call without arguments (GLM-4.7: <tool_call>name</tool_call>)
+        return [Candidate(start, end, s, {}, fmt, strict_name=True)]
     return name_then_json(s, start, end, fmt)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from smallcode.toolcalls.candidates import Candidate, marked_regions, tighten
+from smallcode.toolcalls.candidates import Candidate, LineStart, marked_regions, tighten
 from smallcode.toolcalls.formats.hermes import parse_body
 from smallcode.toolcalls.jsonscan import find_close
 from smallcode.toolcalls.pythonic import parse_calls
@@ -28,11 +28,9 @@ _TAG_END = re.compile(r"<\|eom_id\|>|<\|eot_id\|>|<\|python_end\|>|<\|eom\|>")
 
 
 @lru_cache(maxsize=32)
-def _line_call(names: tuple[str, ...]) -> re.Pattern[str]:
+def _line_call(names: tuple[str, ...]) -> LineStart:
     alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(
-        rf"^[ \t]*(\[[ \t]*)?(?:functions\.|default_api\.)?(?:{alts})[ \t]*\(", re.MULTILINE
-    )
+    return LineStart(rf"[ \t]*(\[[ \t]*)?(?:functions\.|default_api\.)?(?:{alts})[ \t]*\(")
 
 
 def find_tagged(text: str, index: ToolIndex) -> list[Candidate]:
@@ -58,7 +56,7 @@ def _rest_of_line_blank(text: str, pos: int) -> bool:
 
 
 def find_pythonic(text: str, index: ToolIndex) -> list[Candidate]:
-    if "(" not in text or not any(n + "(" in text or n + " (" in text for n in index.names):
+    if "(" not in text:  # (the line search itself is cheaper than one scan per tool name)
         return []
     out: list[Candidate] = []
     pos = 0

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import re
 
-from smallcode.toolcalls.candidates import Candidate, marked_regions
-from smallcode.toolcalls.jsonscan import iter_json_values, strip_fence
+from smallcode.toolcalls.candidates import Candidate, body_args, marked_regions
 from smallcode.toolcalls.schema import ToolIndex
 
 FORMAT = "qwen3-coder-xml"
@@ -62,12 +61,8 @@ def parse_functions(body: str, offset: int, end: int, fmt: str) -> list[Candidat
         if "<parameter" in inner:
             out.append(Candidate(offset, end, m.group(1), _params(inner), fmt))
             continue
-        vals = iter_json_values(strip_fence(inner), limit=1)
-        if vals:
-            notes = ["repaired broken JSON"] if vals[0][3] else []
-            out.append(Candidate(offset, end, m.group(1), vals[0][2], fmt, notes))
-        else:
-            out.append(Candidate(offset, end, m.group(1), {}, fmt))
+        args, notes = body_args(inner)
+        out.append(Candidate(offset, end, m.group(1), args, fmt, notes))
     return out
 
 

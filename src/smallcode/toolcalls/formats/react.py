@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import re
 
-from smallcode.toolcalls.candidates import Candidate
+from smallcode.toolcalls.candidates import Candidate, LineStart
 from smallcode.toolcalls.jsonscan import find_close, loads_lenient, strip_fence
 from smallcode.toolcalls.pythonic import parse_calls
 from smallcode.toolcalls.schema import ToolIndex
 
 FORMAT = "react"
-_ACTION = re.compile(
-    r"^[ \t]*(?:\*\*)?Action(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*([^\n]*)",
-    re.MULTILINE | re.IGNORECASE,
-)
+_ACTION = LineStart(r"[ \t]*(?:\*\*)?Action(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*([^\n]*)", re.IGNORECASE)
 _INPUT = re.compile(
     r"^[ \t]*(?:\*\*)?Action[ _]Input(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*", re.MULTILINE | re.IGNORECASE
 )

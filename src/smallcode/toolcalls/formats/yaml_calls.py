@@ -19,15 +19,15 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from smallcode.toolcalls.candidates import Candidate, find_fences
+from smallcode.toolcalls.candidates import Candidate, LineStart, find_fences
 from smallcode.toolcalls.jsonscan import calls_from_value
 from smallcode.toolcalls.schema import ToolIndex
 
 FORMAT = "yaml"
 MAX_YAML = 50_000
-_NAME_LINE = re.compile(
-    r"^(?:-[ \t]+)?(?:tool|tool_name|name|function|action)[ \t]*:[ \t]*[\"']?([\w.\-]{1,100})[\"']?[ \t]*$",
-    re.MULTILINE,
+_NAME_LINE = LineStart(
+    r"(?:-[ \t]+)?(?:tool|tool_name|name|function|action)[ \t]*:[ \t]*[\"']?([\w.\-]{1,100})"
+    r"[\"']?[ \t]*(?=\n|\Z)"
 )
 _KEYS = ("tool", "name", "function", "action")
 _KEY_LINE = re.compile(r"[\w\-]{1,60}[ \t]*:")

@@ -1,0 +1,7 @@
+#pragma once
+
+namespace collatz {
+
+int steps(long long n);
+
+}  // namespace collatz

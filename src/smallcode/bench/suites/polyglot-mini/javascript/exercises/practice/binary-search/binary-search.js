@@ -1,0 +1,5 @@
+function find(sortedArray, value) {
+  throw new Error("Remove this line and implement the function");
+}
+
+module.exports = { find };

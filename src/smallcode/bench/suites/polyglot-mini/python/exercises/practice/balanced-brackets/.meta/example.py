@@ -1,0 +1,12 @@
+PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
+def is_balanced(text):
+    stack = []
+    for ch in text:
+        if ch in "([{":
+            stack.append(ch)
+        elif ch in PAIRS:
+            if not stack or stack.pop() != PAIRS[ch]:
+                return False
+    return not stack

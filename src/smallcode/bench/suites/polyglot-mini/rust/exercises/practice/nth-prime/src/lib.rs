@@ -1,0 +1,3 @@
+pub fn nth(n: u32) -> u32 {
+    todo!("the prime at {n}")
+}

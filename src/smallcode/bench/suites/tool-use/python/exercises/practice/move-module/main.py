@@ -1,0 +1,5 @@
+from util import slugify
+
+
+def run(title):
+    return slugify(title)

@@ -1,0 +1,12 @@
+import sys
+
+from orders import order_total
+
+
+def main(argv):
+    lines = [(int(a), int(b)) for a, b in (x.split("x") for x in argv)]
+    print(order_total(lines))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
