@@ -314,6 +314,37 @@ def test_example_path_is_refused(project: Path, run_agent) -> None:  # type: ign
     assert not (project / "path").exists()
 
 
+def test_example_folders_around_the_named_file_are_dropped(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    replies = [
+        call("write_file", path="path/to/hello.py", content="print('hello from smallcode')\n"),
+        text("done"),
+    ]
+    r = run_agent(script(replies), HELLO)
+    assert r.result.exit_code == 0, r.result.error
+    assert run_py(project / "hello.py") == "hello from smallcode\n"
+    assert not (project / "path").exists()
+
+
+def test_an_invented_tool_name_that_plainly_means_write_file(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    reply = (
+        '{"name": "create_hello.py", "arguments": {"path": "hello.py", '
+        '"content": "print(\'hello from smallcode\')\\n"}}'
+    )
+    r = run_agent(script([text(reply), text("Created hello.py.")]), HELLO)
+    assert r.result.exit_code == 0, r.result.error
+    assert run_py(project / "hello.py") == "hello from smallcode\n"
+    assert "is not a tool; its arguments are write_file's" in " ".join(
+        rep for e in r.events if e["type"] == "repair" for rep in e.get("repairs", [])
+    )
+
+
+def test_an_invented_name_with_other_arguments_stays_unknown(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    reply = '{"name": "append_to_file", "arguments": {"path": "hello.py", "text": "x"}}'
+    r = run_agent(script([text(reply), text("ok")]), "What is in hello.py?")
+    assert r.result.tool_calls == []
+    assert "unknown tool(s) append_to_file" in user_texts(r.requests[1])[-1]
+
+
 # ---------------------------------------------------------------- the CLI
 
 

@@ -58,6 +58,12 @@ def normalize_reply(reply: ModelReply, tools: list[dict[str, Any]]) -> Normalize
         elif tools:
             unknown = unknown_tool_names(reply.content, tools)
             errors = tool_call_errors(visible, tools)
+            if unknown and not errors:
+                from smallcode.toolcalls.invented import calls_for_invented_names
+
+                calls = calls_for_invented_names(reply.content, tools, unknown)
+                if calls:  # an invented name that plainly means one tool, with its arguments
+                    unknown = []
     return NormalizedReply(
         content=visible.strip(),
         reasoning=reasoning,

@@ -179,11 +179,32 @@ class ExamplePathGuard:
         path = str(call.arguments.get("path") or "").strip().lstrip("./")
         if not path.startswith(self.PREFIXES) or "path/to" in event.state.task:
             return None
+        meant = _named_file_for(path, event.state.task)
+        if meant is not None:  # the example's folders around the very file the task names
+            call.arguments["path"] = meant
+            call.repairs.append(f"example path {path} taken as {meant}, the file the task names")
+            return Intervention(
+                "note",
+                f"{path} starts with the example folder path/to/ from the instructions; "
+                f"used {meant}, the file the task names. Use paths relative to the project root.",
+            )
         return Intervention(
             "block",
             f"Not written: {path} is the example path from the instructions, not a file of "
             "this task. Use the path the task names (relative to the project root).",
         )
+
+
+def _named_file_for(path: str, task: str) -> str | None:
+    """The one file the task names whose name ``path`` (an example path) ends with."""
+    from smallcode.agent.intent import named_files
+
+    rest = path
+    for prefix in ExamplePathGuard.PREFIXES:
+        rest = rest.removeprefix(prefix)
+    names = named_files(task)
+    hits = [n for n in names if n == rest or n.rsplit("/", 1)[-1] == rest.rsplit("/", 1)[-1]]
+    return hits[0] if len(hits) == 1 else None
 
 
 class GoalTestsGuard:
