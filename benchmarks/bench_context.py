@@ -57,6 +57,7 @@ MODES: dict[str, dict[str, Any]] = {
     "plan": {"plan": "true"},
     "tdd": {"tdd": True},
     "contract": {"contract": "true"},
+    "web": {"web_browse": True},  # web_search + web_fetch (smallcode[web])
 }
 
 
@@ -206,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     ):
         with tempfile.TemporaryDirectory() as d:
             figures[name] = fn(Path(d))
+    from benchmarks.extension_floors import describe, extension_floors
+
+    figures["extension_floors"] = extension_floors()  # hooks/MCP/skills (plugins/)
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
@@ -232,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             f"compactions={s['compactions']} max_request={s['max_request_share_of_window']:.0%} "
             f"of window, prompt_tokens={s['prompt_tokens']:,}"
         )
+    print("\n".join(describe(figures["extension_floors"])))
     return 0
 
 

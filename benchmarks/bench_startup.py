@@ -43,7 +43,21 @@ def bench_version(runs: int) -> list[float]:
     return times
 
 
-def bench_first_request(runs: int) -> tuple[list[float], list[float]]:
+def mcp_env() -> dict[str, str]:
+    """A clean environment whose user config declares one stdio MCP server (the stdlib fake
+    of the tests, 20 tools)."""
+    import json
+
+    env = clean_env()
+    server = ROOT / "tests" / "plugins" / "fake_mcp_server.py"
+    decl = {
+        "mcpServers": {"srv": {"command": sys.executable, "args": [str(server), "--tools", "20"]}}
+    }
+    Path(env["SMALLCODE_CONFIG_DIR"], "mcp.json").write_text(json.dumps(decl))
+    return env
+
+
+def bench_first_request(runs: int, mcp: bool = False) -> tuple[list[float], list[float]]:
     first, total = [], []
     for _ in range(runs):
         arrivals: list[float] = []
@@ -68,7 +82,7 @@ def bench_first_request(runs: int) -> tuple[list[float], list[float]]:
                 ],
                 cwd=d,
                 capture_output=True,
-                env=clean_env(),
+                env=mcp_env() if mcp else clean_env(),
                 check=True,
             )
             total.append(time.perf_counter() - t)
@@ -86,6 +100,10 @@ def main() -> None:
     args = ap.parse_args()
     print(f"smallcode --version:            {fmt(bench_version(args.runs))}")
     first, total = bench_first_request(args.runs)
+    print(f"process start -> first request: {fmt(first)}")
+    print(f"one trivial task end to end:    {fmt(total)}")
+    first, total = bench_first_request(args.runs, mcp=True)
+    print("  with one stdio MCP server declared (its tools in the first request):")
     print(f"process start -> first request: {fmt(first)}")
     print(f"one trivial task end to end:    {fmt(total)}")
 

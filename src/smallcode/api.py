@@ -33,13 +33,28 @@ class SmallCode:
         cwd: str | Path | None = None,
         *,
         llm: Any | None = None,
+        tools: list[Any] | str | None = None,
+        guards: list[Any] | None = None,
         **settings: Any,
     ) -> None:
-        """Configure an agent. ``llm`` may be any object implementing the Provider protocol."""
+        """Configure an agent. ``llm`` may be any object implementing the Provider protocol
+        (``smallcode.Provider``). ``tools``: extra tools for the model (typed functions, whose
+        docstring describes them, ``@tool`` functions or Tools; a string is still the
+        ``SMALLCODE_TOOLS`` setting); ``guards``: objects with
+        ``name`` and ``observe(event) -> Intervention | None`` (see ``smallcode.Intervention``).
+        """
+        if isinstance(tools, str):  # the SMALLCODE_TOOLS setting (auto, core, all, groups)
+            settings["tools"], tools = tools, None
         overrides = {"model": model, "base_url": base_url, **settings}
         self.settings = Settings.load(cwd, overrides)
         self.events = EventBus()
         self._llm = llm
+        self._tools = list(tools or [])
+        self._guards = list(guards or [])
+        if self._tools:
+            from smallcode.plugins.host import as_tool
+
+            self._tools = [as_tool(t) for t in self._tools]  # a bad one: TypeError now
         self._agent: Any = None
 
     def on(self, event: str, callback: Callable[[dict[str, Any]], Any]) -> Callable[[], None]:
@@ -62,6 +77,10 @@ class SmallCode:
             from smallcode.agent.session import build_agent
 
             self._agent = build_agent(self.settings, self.events, provider=self._llm)
+            for t in self._tools:
+                self._agent.registry.add(t)
+            for g in self._guards:
+                self._agent.guards.add(g)
         return self._agent
 
     def run(self, task: str) -> RunResult:

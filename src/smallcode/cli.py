@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, str] = {
     "eval": "smallcode.evals.cli:main",
     "doctor": "smallcode.permissions.cli:doctor_main",
     "trust": "smallcode.permissions.cli:trust_main",
+    "evidence": "smallcode.store.evidence_cli:main",
 }
 
 USAGE_EXAMPLES = """\
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         _refuse_typo(argv)
         return _run(build_parser().parse_args(argv))
     except SmallCodeError as exc:
-        _debug_traceback()
+        _debug_traceback(argv)
         sys.stderr.write(f"smallcode: error: {exc}\n")
         return exc.exit_code
     except KeyboardInterrupt:
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # last resort: still one line, no traceback
-        _debug_traceback()
+        _debug_traceback(argv)
         sys.stderr.write(
             f"smallcode: internal error: {type(exc).__name__}: {exc} "
             "(set SMALLCODE_DEBUG=1 for details)\n"
@@ -152,11 +153,36 @@ def _exit_on_sigterm() -> None:
             pass
 
 
-def _debug_traceback() -> None:
-    if os.environ.get("SMALLCODE_DEBUG", "").lower() in {"1", "true", "yes", "on"}:
+def _debug_traceback(argv: list[str] | None = None) -> None:
+    if _debug_enabled(argv or []):
         import traceback
 
         traceback.print_exc()
+
+
+def _debug_enabled(argv: list[str]) -> bool:
+    """SMALLCODE_DEBUG from the environment, else from the project's or the user's .env."""
+    on = {"1", "true", "yes", "on"}
+    if "SMALLCODE_DEBUG" in os.environ:
+        return os.environ["SMALLCODE_DEBUG"].strip().lower() in on
+    from pathlib import Path
+
+    folder = "."
+    for i, arg in enumerate(argv):
+        if arg in ("-C", "--cwd") and i + 1 < len(argv):
+            folder = argv[i + 1]
+        elif arg.startswith("--cwd="):
+            folder = arg.split("=", 1)[1]
+    try:
+        from smallcode.config import read_env_file, user_config_dir
+
+        for env_file in (Path(folder) / ".env", user_config_dir() / ".env"):
+            value = read_env_file(env_file).get("SMALLCODE_DEBUG")
+            if value is not None:
+                return value.strip().lower() in on
+    except Exception:  # the error being reported may be this very file
+        return False
+    return False
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
@@ -179,6 +205,9 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.max_turns is not None and args.max_turns < 1:
         raise ConfigError("--max-turns must be at least 1")
+    if args.cwd is not None and not os.path.isdir(args.cwd):
+        what = "is not a folder" if os.path.exists(args.cwd) else "does not exist"
+        raise ConfigError(f"-C {args.cwd}: the folder {what}")
     task = args.prompt or " ".join(args.task).strip()
     interactive_terminal = sys.stdin.isatty() and sys.stdout.isatty()
     if not task and (args.non_interactive or args.json or not sys.stdin.isatty()):

@@ -337,9 +337,28 @@ class Settings:
         "auto",
         "TODO plan mode: true (always plan), false (never), auto (tasks with several parts).",
     )
+    # --- web tools (tools/web.py; the smallcode[web] extra)
+    web_browse: bool = setting(
+        "SMALLCODE_WEB_BROWSE",
+        False,
+        "Offer web_search and web_fetch to the model (needs pip install 'smallcode[web]').",
+    )
+    web_allow_private: bool = setting(
+        "SMALLCODE_WEB_ALLOW_PRIVATE",
+        False,
+        "Let web_fetch reach private and loopback addresses (for a local test server; cloud "
+        "metadata addresses stay refused).",
+    )
+    web_search_backend: str = setting(
+        "SMALLCODE_WEB_SEARCH_BACKEND",
+        "duckduckgo",
+        "Search engine of web_search (a ddgs backend: duckduckgo, bing, brave, google, ...).",
+    )
     # --- display and diagnostics
     show_thinking: bool = setting(
-        "SMALLCODE_SHOW_THINKING", False, "Show the model's reasoning as it streams."
+        "SMALLCODE_SHOW_THINKING",
+        False,
+        "Show the model's reasoning as it streams, as a dim block set apart from the answer.",
     )
     debug: bool = setting("SMALLCODE_DEBUG", False, "Show Python tracebacks on errors.")
 
@@ -347,14 +366,15 @@ class Settings:
     thinking_budget: int = setting(
         "SMALLCODE_THINKING_BUDGET",
         2000,
-        "Tokens of reasoning allowed per reply (Qwen3, DeepSeek-R1, gpt-oss); past it the "
-        "stream is cut and the model asked to answer. 0 = no limit.",
+        "Tokens of reasoning allowed per reply (Qwen3, DeepSeek-R1, gpt-oss; GPT-5 and "
+        "o-series get reasoning_effort and max_completion_tokens from it); past it the stream "
+        "is cut and the model asked to answer. 0 = no limit.",
     )
     thinking_disable: bool = setting(
         "SMALLCODE_THINKING_DISABLE",
         False,
         "Turn the model's thinking off where the server allows it (Qwen3 enable_thinking, "
-        "lowest reasoning effort for gpt-oss).",
+        "lowest reasoning effort for gpt-oss, GPT-5 and o-series).",
     )
 
     # --- providers: detection, Ollama, tiers, escalation, packaged models (llm/)
@@ -375,12 +395,18 @@ class Settings:
         "Largest num_ctx chosen automatically for Ollama (SMALLCODE_CONTEXT_WINDOW overrides).",
     )
     model_fast: str = setting(
-        "SMALLCODE_MODEL_FAST", "", "Model for side work (summaries, classification)."
+        "SMALLCODE_MODEL_FAST",
+        "",
+        "Model for side work: compaction summaries, titles, typed prompt functions (/cognition).",
     )
     model_medium: str = setting(
         "SMALLCODE_MODEL_MEDIUM", "", "Model for the main loop when set (else SMALLCODE_MODEL)."
     )
-    model_strong: str = setting("SMALLCODE_MODEL_STRONG", "", "Model for hard steps.")
+    model_strong: str = setting(
+        "SMALLCODE_MODEL_STRONG",
+        "",
+        "Local fallback after a hard failure (after a retry with a plan, before any cloud).",
+    )
     base_url_fast: str = setting(
         "SMALLCODE_BASE_URL_FAST", "", "Endpoint of the FAST model (default: the main one)."
     )
@@ -502,6 +528,38 @@ class Settings:
         50,
         "Session traces kept in .smallcode/traces (events, raw model replies, calls; keys "
         "masked) for /trace and replay tests; 0 = write none.",
+    )
+    # --- extensions: hooks, MCP servers, skills, plugins (plugins/)
+    hook_timeout: float = setting(
+        "SMALLCODE_HOOK_TIMEOUT",
+        60.0,
+        "Seconds a command hook may run unless it sets its own timeout.",
+        min=0.1,
+    )
+    mcp_client: str = setting(
+        "SMALLCODE_MCP_CLIENT",
+        "auto",
+        "MCP client: auto (built-in for stdio servers; the mcp SDK for HTTP ones when "
+        "smallcode[mcp] is installed), builtin, or sdk.",
+    )
+    mcp_budget: float = setting(
+        "SMALLCODE_MCP_BUDGET",
+        0.05,
+        "Share of the context window MCP tool schemas may take; beyond it mcp_search and "
+        "mcp_call stand in for them.",
+        max=1,
+    )
+    skills_budget: float = setting(
+        "SMALLCODE_SKILLS_BUDGET",
+        0.02,
+        "Share of the context window the skills catalog may take for a task.",
+        max=1,
+    )
+    plugins: str = setting(
+        "SMALLCODE_PLUGINS",
+        "",
+        "Plugins to load, comma-separated (global and directory plugins); empty = all "
+        "enabled ones, none = no plugin.",
     )
 
     # Not from the environment.

@@ -26,6 +26,8 @@ Event names and their data:
                    tools}                      what the reply was read as, the tools offered
 - ``permission``   {tool, action, reason, asked, sandboxed}  a permission decision (allow, ask
                    answered, deny); ``asked`` when the user was prompted
+- ``hook``         {event, command, source, exit_code, ms, blocked}  a command hook ran
+                   (exit_code None: timed out or could not start)
 - ``done``         {result}
 """
 
@@ -55,6 +57,7 @@ EVENT_NAMES = (
     "model_reply",
     "parsed",
     "permission",
+    "hook",
     "done",
 )
 

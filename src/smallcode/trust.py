@@ -54,10 +54,36 @@ def _store_path() -> Path:
 
 
 def digest(path: Path) -> str:
+    """sha256 of a file's content, or of a folder's files (a plugin: names and contents)."""
+    p = Path(path)
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        if p.is_dir():
+            return _tree_digest(p)
+        return hashlib.sha256(p.read_bytes()).hexdigest()
     except OSError:
         return ""
+
+
+_SKIP_DIRS = {".git", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+MAX_TREE_FILES = 5000
+
+
+def _tree_digest(folder: Path) -> str:
+    h = hashlib.sha256(b"tree\0")
+    count = 0
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        for name in sorted(filenames):
+            if name.endswith(".pyc"):
+                continue
+            f = Path(dirpath) / name
+            rel = f.relative_to(folder).as_posix()
+            h.update(rel.encode() + b"\0")
+            h.update(hashlib.sha256(f.read_bytes()).digest() if f.is_file() else b"-")
+            count += 1
+            if count >= MAX_TREE_FILES:
+                return h.hexdigest()
+    return h.hexdigest()
 
 
 def _load() -> dict[str, str]:

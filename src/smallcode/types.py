@@ -99,11 +99,15 @@ class Usage:
     # True when some counts are SmallCode's estimate (~4 characters per token) because the
     # server reported none (llama-cpp-python's server sends no usage when streaming).
     estimated: bool = False
+    # Of the completion tokens, those spent reasoning, when the server says (OpenAI's
+    # completion_tokens_details.reasoning_tokens: GPT-5 and o-series reason out of sight).
+    reasoning_tokens: int = 0
 
     def add(self, other: Usage) -> None:
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
         self.cached_tokens += other.cached_tokens
+        self.reasoning_tokens += other.reasoning_tokens
         self.estimated = self.estimated or other.estimated
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,6 +116,8 @@ class Usage:
             "completion_tokens": self.completion_tokens,
             "cached_tokens": self.cached_tokens,
         }
+        if self.reasoning_tokens:
+            d["reasoning_tokens"] = self.reasoning_tokens
         if self.estimated:
             d["estimated"] = True
         return d

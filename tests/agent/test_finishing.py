@@ -370,3 +370,11 @@ def test_native_write_call_then_done(project: Path, run_agent) -> None:  # type:
     ]
     r = run_agent(script(replies), "create hello.py that prints 1")
     assert r.result.exit_code == 0 and len(r.requests) == 2
+
+
+def test_a_repeated_write_to_the_example_path_still_finishes(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    again = call("write_file", path="path/to/hello.py", content="print('hello from smallcode')\n")
+    r = run_agent(script([again, again, again, again, again, text("Created hello.py.")]), HELLO)
+    assert r.result.exit_code == 0, r.result.error
+    assert len(r.requests) <= 5  # the third identical write asks for the summary, no tools
+    assert run_py(project / "hello.py") == "hello from smallcode\n"

@@ -25,12 +25,12 @@ def test_unconfigured_tiers_use_the_main_provider(tmp_path):
         assert router.provider_for("main") is main
         assert router.provider_for("side") is main
         assert router.provider_for("hard") is main
-        assert router.describe()[:3] == [
-            "FAST: main model",
-            "MEDIUM: main model",
-            "STRONG: main model",
-        ]
-        assert router.describe()[3] == "escalation: off"
+        lines = router.describe()
+        assert lines[0].startswith("FAST: main model (main.gguf) - side work")
+        assert lines[1].startswith("MEDIUM: main model (main.gguf) - the main loop")
+        assert lines[2].startswith("STRONG: main model (main.gguf) - the fallback")
+        assert lines[3].startswith("escalation: off")
+        assert router.mode.startswith("single model")
 
 
 def test_fast_tier_on_another_server_and_strong_on_the_main_one(tmp_path):

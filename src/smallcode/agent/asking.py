@@ -36,7 +36,11 @@ class AskingMixin:
 
         s = self.settings
         return thinking_extra_body(
-            self.provider.model, self.provider.name, s.thinking_budget, s.thinking_disable
+            self.provider.model,
+            self.provider.name,
+            s.thinking_budget,
+            s.thinking_disable,
+            max_tokens=self.context.output_reserve(),
         )
 
     def _ask(self, offer_tools: bool = True) -> NormalizedReply:
@@ -46,10 +50,16 @@ class AskingMixin:
         budget = ThinkingBudget(self.settings.thinking_budget)
         extra = {**self.thinking_extra(), **self.request_extra}
         raw, request = self._request(tools, extra, budget)
+        cut: Usage | None = None
         if raw.finish_reason == "budget":
             # Reasoning ran past SMALLCODE_THINKING_BUDGET: ask again, thinking off or nudged.
+            # The cut request counts too (requests, usage): the server did that work.
+            cut = self._account(raw, request, tools)
             retry = retry_after_budget(
-                self.provider.model, self.provider.name, self.settings.thinking_budget
+                self.provider.model,
+                self.provider.name,
+                self.settings.thinking_budget,
+                max_tokens=self.context.output_reserve(),
             )
             self.events.emit(
                 "guard",
@@ -61,12 +71,12 @@ class AskingMixin:
             if retry.nudge:
                 self.messages.append(Message("user", retry.nudge, meta={"kind": "note"}))
             raw, request = self._request(tools, {**retry.extra_body, **self.request_extra}, None)
-        self.context.observe(request, raw.usage, tools)
-        if not (raw.usage.prompt_tokens or raw.usage.completion_tokens):
-            raw.usage = self._estimated_usage(raw, request, tools)
-        self.events.emit("usage", **raw.usage.to_dict())
-        if self._escalated is not None and self.escalation is not None:
-            self.escalation.record(raw.usage)
+        self._account(raw, request, tools)
+        if cut is not None:  # the reply's usage is what the run adds up: both requests
+            both = Usage()
+            both.add(cut)
+            both.add(raw.usage)
+            raw.usage = both
         truncation = getattr(self.provider, "truncation", None)
         if truncation is not None:
             # Ollama silently cut the front of the prompt: compact before the next request.
@@ -89,6 +99,17 @@ class AskingMixin:
             tools=[t.get("function", {}).get("name", "") for t in tools],
         )
         return reply
+
+    def _account(self, raw: Any, request: list[Message], tools: list[Any]) -> Usage:
+        """One request sent: the context learns from it, its usage is reported (estimated
+        when the server gave none) and charged to an escalation in progress."""
+        self.context.observe(request, raw.usage, tools)
+        if not (raw.usage.prompt_tokens or raw.usage.completion_tokens):
+            raw.usage = self._estimated_usage(raw, request, tools)
+        self.events.emit("usage", **raw.usage.to_dict())
+        if self._escalated is not None and self.escalation is not None:
+            self.escalation.record(raw.usage)
+        return raw.usage
 
     def _estimated_usage(self, raw: Any, request: list[Message], tools: list[Any]) -> Usage:
         """The server reported no usage: estimate it, and say so."""

@@ -327,21 +327,26 @@ def render_transcript(messages: list[Message], max_chars: int) -> str:
     return text
 
 
-def make_summarizer(provider: Provider, settings: Settings, context: ContextManager) -> Summarizer:
-    """A summarizer that asks ``provider`` (the session's model, or a faster tier) once."""
+def make_summarizer(
+    provider: Provider, settings: Settings, context: ContextManager, cognition: Any = None
+) -> Summarizer:
+    """A summarizer that asks ``provider`` (the FAST tier, else the session's model) once,
+    through the ``summarize`` prompt function when ``cognition`` is given: its timeout, and
+    an extractive summary of the calls when the model fails (cognition/functions.py)."""
 
     def summarize(middle: list[Message]) -> str:
         from smallcode.llm.base import RequestOptions, complete
         from smallcode.prompts import load_prompt
 
-        prompt = load_prompt("compaction.md")
-        out_tokens = max(256, min(1024, context.window // 8))
-        room = context.window - out_tokens - context.margin() - len(prompt) // 3 - 64
+        prompt = load_prompt("cognition/summarize.md")
+        window = min(context.window, provider.context_window() or context.window)
+        out_tokens = max(256, min(1024, window // 8))
+        room = window - out_tokens - context.margin() - len(prompt) // 3 - 64
         max_chars = max(2000, int(room * 4 / max(1.0, context.ratio)))
-        request = [
-            Message("system", prompt),
-            Message("user", render_transcript(middle, max_chars)),
-        ]
+        transcript = render_transcript(middle, max_chars)
+        if cognition is not None:
+            return str(cognition.call("summarize", transcript, max_tokens=out_tokens).value)
+        request = [Message("system", prompt), Message("user", transcript)]
         reply = complete(
             provider,
             request,

@@ -81,6 +81,8 @@ class ContextManager:
         self.side_usage = Usage()
         # Set when the server showed the prompt did not fit: compact before the next request.
         self.force_compact = False
+        # Called before each compaction (PreCompact hooks, agent/extensions.py).
+        self.before_compact: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ accounting
 
@@ -109,7 +111,7 @@ class ContextManager:
         return max(500, min(self.settings.max_tool_result_chars, share))
 
     def note_side_request(self, usage: Usage) -> None:
-        """A request outside the conversation (the compaction summary)."""
+        """A request outside the conversation (a compaction summary, a prompt function)."""
         self.side_requests += 1
         self.side_usage.add(usage)
 
@@ -133,6 +135,11 @@ class ContextManager:
 
     def compact(self, messages: list[Message], tools: list[dict[str, Any]] | None = None) -> str:
         """One compaction step down to about ``compact_to`` of the budget. Returns how."""
+        for hook in self.before_compact:
+            try:
+                hook()
+            except Exception:  # an extension must never break compaction
+                pass
         budget = self.budget()
         fixed = self.estimate(messages[:1], tools)
         if fixed > budget:
@@ -320,7 +327,11 @@ def tokens_report(agent: Any) -> str:
     )
     lines = [
         f"Requests       {ctx.requests:>9,}"
-        + (f"  (+{ctx.side_requests} for compaction summaries)" if ctx.side_requests else ""),
+        + (
+            f"  (+{ctx.side_requests} side requests: summaries, typed prompt functions)"
+            if ctx.side_requests
+            else ""
+        ),
         f"Prompt tokens  {u.prompt_tokens:>9,}" + (cached if u.cached_tokens else ""),
         f"Output tokens  {u.completion_tokens:>9,}",
         f"Prefix reuse   {ctx.prefix_reuse():>9.0%}  (share of the prompt text repeating the "
@@ -334,7 +345,7 @@ def tokens_report(agent: Any) -> str:
     if ctx.side_requests:
         s = ctx.side_usage
         lines.append(
-            f"Summaries      {s.prompt_tokens:>9,} prompt + {s.completion_tokens:,} output tokens"
+            f"Side requests  {s.prompt_tokens:>9,} prompt + {s.completion_tokens:,} output tokens"
         )
     lines.append(f"Compactions    {ctx.compactions:>9,}")
     return "\n".join(lines)

@@ -9,22 +9,11 @@ than calls. The choice is made early and once, so the system prompt stays a stab
 
 from __future__ import annotations
 
-import re
-
+from smallcode.llm.profile import model_size_b
 from smallcode.prompts import load_prompt
 
 TEXT_FORMATS = ("whole", "diff")
 SMALL_MODEL_B = 4.0
-_SIZE = re.compile(r"(?<![\w.])(?:[a-z]+[-_]?)?(\d+(?:\.\d+)?)\s*([bm])(?![a-z0-9])", re.I)
-
-
-def model_size_b(model: str) -> float | None:
-    """Parameters in billions from a model name (``qwen2.5-coder-1.5b`` -> 1.5), or None."""
-    for part in re.split(r"[/:\s]", model.lower()):
-        for m in _SIZE.finditer(part.replace("_", "-")):
-            value = float(m.group(1))
-            return value / 1000 if m.group(2) == "m" else value
-    return None
 
 
 def initial_format(setting: str, model: str) -> str:

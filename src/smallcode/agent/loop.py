@@ -23,6 +23,7 @@ from smallcode.errors import SmallCodeError
 from smallcode.events import EventBus
 from smallcode.llm.base import Provider
 from smallcode.tools.registry import ToolContext, ToolRegistry, ToolResult
+from smallcode.tools.shell import exit_code_of
 from smallcode.types import Message, ToolCall, Usage
 
 # Ends the tool results of models that write calls as text: small models otherwise repeat
@@ -99,8 +100,9 @@ class Agent(AskingMixin):
             self._start_check(state)
             self.messages.append(Message("user", task))
             self._loop(state, result, started)
-            if self._hard_failure(result):
-                self._escalate(state, result, started)
+            from smallcode.agent.fallback import recover
+
+            recover(self, state, result, started)  # plan, STRONG, cloud: only where configured
         except KeyboardInterrupt:
             result.stop_reason = "interrupted"
             result.error = "interrupted by the user"
@@ -136,57 +138,6 @@ class Agent(AskingMixin):
                 raise
             except Exception as exc:  # a broken service must not break the run
                 self.events.emit("error", message=f"{getattr(hook, '__name__', 'hook')}: {exc}")
-
-    # ------------------------------------------------------------------ escalation
-
-    def _hard_failure(self, result: RunResult) -> bool:
-        return (
-            self.escalation is not None
-            and self._escalated is None
-            and (
-                result.stop_reason in ("max_turns", "unverified")
-                or result.stop_reason.startswith("guard:")
-            )
-        )
-
-    def _escalate(self, state: RunState, result: RunResult, started: float) -> None:
-        """Let a stronger (cloud) model continue, once per run, only where the user opted in."""
-        reason = result.error or result.stop_reason
-        stronger = self.escalation.request(reason)
-        if stronger is None:
-            if self.escalation.enabled:
-                self.events.emit(
-                    "guard",
-                    guard="escalation",
-                    action="note",
-                    message=f"not escalated: {self.escalation.last_refusal}",
-                )
-            return
-        self.events.emit(
-            "guard",
-            guard="escalation",
-            action="note",
-            message=f"escalating to {stronger.name} {stronger.model}: {reason}",
-        )
-        local, self.provider, self._escalated = self.provider, stronger, stronger
-        self.messages.append(
-            Message(
-                "user",
-                f"The previous attempt stopped ({reason}). Take a different approach and finish the "
-                f"task: {state.task}",
-                meta={"kind": "note", "guard": "escalation"},
-            )
-        )
-        result.stop_reason, result.error = "", ""
-        try:
-            self._loop(
-                state,
-                result,
-                started,
-                turn_limit=result.turns + max(4, self.settings.max_turns // 2),
-            )
-        finally:
-            self.provider, self._escalated = local, None
 
     # ------------------------------------------------------------------ the loop
 
@@ -257,7 +208,7 @@ class Agent(AskingMixin):
                         continue  # an edit failed or was not applied: the model hears why
                 if self._reask(state, result):
                     continue
-                result.response = final_answer(reply)
+                result.response = final_answer(reply) or self._empty_answer(state, result)
                 return
 
             self._format_settled = True  # the model makes calls: tools stay the format
@@ -405,6 +356,23 @@ class Agent(AskingMixin):
             message="the model writes code as text: asking for whole-file edits from now on",
         )
 
+    def _empty_answer(self, state: RunState, result: RunResult) -> str:
+        """The model ended with an empty reply: a summary of this run's changes when it made
+        some; otherwise the run is not a success (with or without the quality monitor)."""
+        written = sorted(
+            {
+                str(c.arguments.get("path"))
+                for c in state.calls
+                if c.ok and c.name in _FILE_TOOLS[1:]
+            }
+        )
+        if written:
+            return f"Done: changed {', '.join(written)}."
+        if result.stop_reason == "done":
+            result.stop_reason = "empty_reply"
+            result.error = "the model's reply was empty (no answer and no change)"
+        return ""
+
     def _add_note(self, text: str, guard: str) -> None:
         """A note for the model, joined to a text tool-results message when one is last."""
         last = self.messages[-1]
@@ -466,6 +434,9 @@ class Agent(AskingMixin):
                 ms=round(res.ms, 1),
                 ok=res.ok,
                 output=output,
+                # a command that ran but failed (bash's "[exit code: N]"), a change rolled back
+                exit_code=exit_code_of(call.name, res.output),
+                rolled_back=res.rolled_back,
             )
             result.tool_calls.append(
                 ToolCallRecord(call.name, dict(call.arguments), res.ok, round(res.ms, 1))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from smallcode.agent.guards import GuardEvent, Intervention
 from smallcode.permissions.manager import ApprovalRequest, PermissionManager
 from smallcode.permissions.sandbox import register, unregister
+from smallcode.types import ToolCall
 
 if TYPE_CHECKING:
     from smallcode.agent.loop import Agent
@@ -32,13 +33,24 @@ class PermissionGuard:
     def __init__(self, manager: PermissionManager, read_only: Callable[[str], bool]) -> None:
         self.manager = manager
         self.read_only = read_only
+        # PreToolUse hooks and plugins (agent/extensions.py): run first, so that their allow
+        # can skip a prompt and their deny blocks; the rules still decide after them.
+        self.pre_tool_use: Callable[[ToolCall], tuple[str, str] | None] | None = None
 
     def observe(self, event: GuardEvent) -> Intervention | None:
         call = event.call
         if call is None:
             return None
         if event.kind == "before_call":
-            d = self.manager.check(call.name, call.arguments, call.id, self.read_only(call.name))
+            hint = ""
+            if self.pre_tool_use is not None:
+                verdict = self.pre_tool_use(call)
+                if verdict is not None and verdict[0] in ("deny", "stop"):
+                    return Intervention("block" if verdict[0] == "deny" else "stop", verdict[1])
+                hint = verdict[0] if verdict is not None else ""
+            d = self.manager.check(
+                call.name, call.arguments, call.id, self.read_only(call.name), hint=hint
+            )
             if d.action == "deny":
                 return Intervention("block", model_message(call.name, call.arguments, d.reason))
             return None

@@ -61,9 +61,11 @@ class SessionServices:
             store = self.session_store()
             if store is not None:
                 p = self.agent.provider
+                cognition = self.agent.ctx.extras.get("cognition")
+                title = cognition("title", task) if cognition is not None else task[:80]
                 try:
                     self.session_id = store.create(
-                        title=task[:80],
+                        title=title,
                         model=p.model,
                         cwd=str(self.root),
                         meta={"provider": p.name},
@@ -85,7 +87,7 @@ class SessionServices:
         self.agent.messages[:] = [self.agent.messages[0], *history]
         self.session_id = saved.info.id
         turns = sum(1 for m in history if m.role == "user" and not m.meta.get("kind"))
-        return f"Resumed session {saved.info.id[:8]} ({saved.info.title!r}, {turns} tasks)."
+        return f"Resumed session {saved.info.id} ({saved.info.title!r}, {turns} tasks)."
 
     def list_sessions(self, limit: int = 20) -> list[Any]:
         store = self.session_store()
@@ -100,7 +102,11 @@ class SessionServices:
             from smallcode.tools.fsutil import project_files
 
             n_source = sum(1 for f in project_files(self.root, limit=2000) if _is_source(f))
-            add_relevant_tools(agent.registry, task, settings.tools, n_source, agent.context.window)
+            added = add_relevant_tools(
+                agent.registry, task, settings.tools, n_source, agent.context.window
+            )
+            if not added:
+                self._tools_for_kind(agent, task, n_source)
         else:
             add_relevant_tools(agent.registry, task, settings.tools)
         session_id = self.ensure_session(task)
@@ -110,6 +116,8 @@ class SessionServices:
             self.recorder = start_evidence(self.root, settings, session_id, task, agent.events)
         elif self.recorder is not None:
             self.recorder.set_task(task)
+            if session_id:  # a new session after /clear
+                self.recorder.session_id = session_id
         from smallcode.project.context import task_context
 
         text = task_context(self.root, settings, task, session_id).text()
@@ -120,9 +128,21 @@ class SessionServices:
                 Message("user", f"Context for the next task:\n{text}", meta={"kind": "context"})
             )
 
+    def _tools_for_kind(self, agent: Agent, task: str, n_source: int) -> None:
+        """No keyword chose a tool group: the task kind may (the word rules decide almost
+        every task; the FAST tier is asked only when they cannot and it is configured)."""
+        cognition = agent.ctx.extras.get("cognition")
+        if cognition is None or (agent.settings.tools or "auto").strip().lower() != "auto":
+            return
+        kind = cognition("task_kind", task)
+        agent.ctx.extras["task_kind"] = kind
+        if kind in ("search", "debug") and n_source >= KIND_SEARCH_MIN_FILES:
+            add_relevant_tools(agent.registry, "", "code_search")
+
     def after_task(self, agent: Agent, result: RunResult) -> None:
         if self.recorder is not None:
-            self.recorder.record_outcome(result.success, result.error or result.stop_reason)
+            ok, note = run_outcome(result)
+            self.recorder.record_outcome(ok, note)
         store = self.session_store()
         if store is not None and self.session_id:
             try:
@@ -146,6 +166,22 @@ class SessionServices:
         if self.sessions:
             self.sessions.close()
         self.sessions = None
+
+
+KIND_SEARCH_MIN_FILES = 10
+
+
+def run_outcome(result: RunResult) -> tuple[bool | None, str]:
+    """How the evidence store files a run: a success only when its completion checks held;
+    unknown (None) when they were switched off; else a failure, with why."""
+    if not result.success:
+        return False, result.error or result.stop_reason
+    status = (result.verification or {}).get("status", "")
+    if status == "off":
+        return None, "done, unverified (the completion check is off)"
+    if status == "failed":
+        return False, "the completion check failed"
+    return True, f"done ({status or 'no checks'})"
 
 
 def named_files_context(ctx: Any, task: str, max_chars: int) -> str:

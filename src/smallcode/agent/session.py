@@ -35,7 +35,18 @@ def build_system_prompt(settings: Settings, edit_format: str = "tools") -> str:
 
 
 def build_registry(settings: Settings) -> ToolRegistry:
-    return core_registry()
+    """The core tools, plus the web tools when browsing is on and the BoneScript tools when
+    the project has a .bone file and the compiler is found (fixed for the session)."""
+    registry = core_registry()
+    from smallcode.tools.web import web_tools
+
+    for t in web_tools(settings)[0]:
+        registry.add(t)
+    from smallcode.tools.bone import bone_tools
+
+    for t in bone_tools(settings.cwd)[0]:
+        registry.add(t)
+    return registry
 
 
 def build_guards(
@@ -77,19 +88,33 @@ def build_agent(
 
     for line in trust_notices(settings):  # an untrusted project .env: what was not applied
         events.emit("notice", message=line)
-    provider = provider or make_provider(
-        settings, on_notice=lambda text: events.emit("notice", message=text)
+    from smallcode.tools.web import web_tools
+
+    web_note = web_tools(settings)[1]
+    if web_note:
+        events.emit("notice", message=web_note)
+    from smallcode.plugins.providers import plugin_provider
+
+    provider = (
+        provider
+        or plugin_provider(settings)
+        or make_provider(settings, on_notice=lambda text: events.emit("notice", message=text))
     )
     ctx = ToolContext(root=settings.cwd, settings=settings, events=events)
     from smallcode.fsio import clean_temp
 
     clean_temp(settings.cwd)  # temp files of writes cut short by a kill (.smallcode/tmp)
-    context = ContextManager(settings, provider.context_window(), events=events)
     router = Router(settings, provider)
     router.escalation.confirm = confirm
-    # Compaction summaries go to the FAST tier when one is configured (one request, rarely).
-    context.summarizer = make_summarizer(router.provider_for("side"), settings, context)
-    ctx.extras.update(provider=provider, router=router, confirm=confirm)
+    provider = router.provider_for("main")  # the MEDIUM tier where set, else the main model
+    context = ContextManager(settings, provider.context_window(), events=events)
+    # Side work (compaction summaries, titles, typed prompt functions) goes to the FAST tier
+    # when one is configured (agent/cognition); the main model otherwise.
+    from smallcode.cognition import install_cognition
+
+    cognition = install_cognition(settings, router, context, events)
+    context.summarizer = make_summarizer(router.provider_for("side"), settings, context, cognition)
+    ctx.extras.update(provider=provider, router=router, confirm=confirm, cognition=cognition)
     from smallcode.agent.editformat import initial_format
 
     edit_format = initial_format(settings.edit_format, provider.model)
@@ -105,15 +130,43 @@ def build_agent(
     )
     agent.edit_format = edit_format
     agent.escalation = router.escalation if router.escalation.enabled else None
+    events.on("parsed", lambda e: _count_calls(ctx.extras, e.data))  # native or text (/profile)
     agent.services = SessionServices(agent)
     from smallcode.agent.workflows import install_workflows
 
     install_workflows(agent)
+    from smallcode.agent import bone_guard
+
+    bone_guard.install(agent)  # .bone writes are checked by the compiler (or said unchecked)
     install_permissions(agent, confirm)  # rules, modes, the sandbox; checks every call
+    from smallcode.agent.extensions import install_extensions
+
+    install_extensions(agent)  # hooks, MCP servers, skills, plugins (nothing when none)
     from smallcode.agent.trace_recorder import install_tracing
 
     install_tracing(agent)  # .smallcode/traces/<id>.jsonl (SMALLCODE_TRACE_KEEP)
     return agent
+
+
+def _count_calls(extras: dict, data: dict) -> None:  # type: ignore[type-arg]
+    if data.get("calls"):
+        seen = extras.setdefault("native_calls", {"native": 0, "text": 0})
+        seen["native" if data.get("native") else "text"] += 1
+
+
+def clear_conversation(agent: Agent) -> None:
+    """``/clear``: forget the conversation but keep the session's prefix (the system prompt
+    and the pinned project messages after it), so the server's cache of that prefix is reused.
+    The next task starts a new saved session; the cleared one stays in ``/sessions``."""
+    from smallcode.agent.compaction import is_pinned
+
+    keep = 1
+    while keep < len(agent.messages) and is_pinned(agent.messages[keep]):
+        keep += 1
+    agent.messages[:] = agent.messages[:keep]
+    agent.ctx.files_read.clear()  # the model no longer has what it read
+    if agent.services is not None:
+        agent.services.session_id = None
 
 
 def resume_latest(agent: Agent, ref: str | None = None) -> str:
@@ -130,13 +183,20 @@ def close_agent(agent: Agent) -> None:
     shell = agent.ctx.extras.get("shell")
     if shell is not None:
         shell.close()
+    from smallcode.agent.extensions import close_extensions
     from smallcode.agent.permission_guard import close_permissions
 
+    close_extensions(agent)  # SessionEnd hooks, MCP servers stopped
     close_permissions(agent)
     snapshots = agent.ctx.extras.get("snapshot_guard")
     if snapshots is not None:
         snapshots.close()
     router = agent.ctx.extras.get("router")
+    closed: list[object] = []
     if router is not None:
+        closed = [*router._built.values()]  # the tiers (MEDIUM may be agent.provider)
         router.close()
-    agent.provider.close()
+        if router.main is not agent.provider and router.main not in closed:
+            router.main.close()
+    if agent.provider not in closed:
+        agent.provider.close()

@@ -176,6 +176,9 @@ def trace_stats(ws: Path) -> dict[str, Any]:
                 stats["completion"] += int(r.get("completion_tokens") or 0)
             elif kind == "tool_end":
                 stats["calls"] += 1
+                out = str(r.get("output") or "")[:300]
+                if "missing required argument" in out or "unknown argument(s)" in out:
+                    stats["malformed"] += 1  # a call the schema could not accept
             if kind == "model_reply":
                 stats["requests"] += 1
                 stats["model_ms"] += float(r.get("ms") or 0.0)
@@ -238,7 +241,7 @@ def run_task(
             changed = restore_tests(task, ws)
             res.tests_changed += [c for c in changed if c not in res.tests_changed]
             t0 = time.monotonic()
-            report: Any = verify(task, ws, verify_timeout)
+            report = verify(task, ws, verify_timeout)
             res.verify_seconds += time.monotonic() - t0
             res.test_timeouts += int(report.timed_out)
             syntax, indentation = _error_lines(report)

@@ -36,12 +36,12 @@ def check_task(task: BenchTask, timeout: float = 120.0) -> SelfCheck:
 
     with tempfile.TemporaryDirectory(prefix="smallcode-selfcheck-") as tmp:
         stub_ws = make_workspace(task, Path(tmp) / "stub")
-        stub: object = verify(task, stub_ws, timeout)
+        stub = verify(task, stub_ws, timeout)
         ref_ws = make_workspace(task, Path(tmp) / "reference")
         install_reference(task, ref_ws)
-        ref: object = verify(task, ref_ws, timeout)
-    detail = "" if ref.ok else ref.summary(400)  # type: ignore[attr-defined]
-    return SelfCheck(task.id, not stub.ok, bool(ref.ok), detail)  # type: ignore[attr-defined]
+        ref = verify(task, ref_ws, timeout)
+    detail = "" if ref.ok else ref.summary(400)
+    return SelfCheck(task.id, not stub.ok, ref.ok, detail)
 
 
 def _check_bfcl(task: BenchTask) -> SelfCheck:

@@ -190,9 +190,9 @@ def toolchain_problem(task: BenchTask) -> str:
     if lang == "java":
         if task.builtin:
             return _have("javac", "java")
-        return _have("gradle") and (
-            "gradle is not installed and ./gradlew would download it (needs the network)"
-        )
+        if _have("gradle"):
+            return "gradle is not installed and ./gradlew would download it (needs the network)"
+        return ""
     return f"no runner for {lang}"
 
 

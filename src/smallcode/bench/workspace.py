@@ -7,8 +7,12 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smallcode.bench.tasks import BenchTask, node_modules_for
+
+if TYPE_CHECKING:
+    from smallcode.verify.report import TestReport
 
 GIT = ["git", "-c", "user.name=smallcode-bench", "-c", "user.email=bench@localhost"]
 _XTEST = re.compile(r"\bxtest\(")
@@ -87,7 +91,7 @@ def install_reference(task: BenchTask, ws: Path) -> None:
             p.unlink()
 
 
-def verify(task: BenchTask, ws: Path, timeout: float) -> object:
+def verify(task: BenchTask, ws: Path, timeout: float) -> TestReport:
     """Run the task's tests in ``ws``: a verify.TestReport."""
     from smallcode.verify.testrun import run_tests
 

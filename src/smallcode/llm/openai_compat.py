@@ -52,10 +52,12 @@ def parse_usage(data: dict[str, Any]) -> Usage | None:
     usage = usage or {}
     details = usage.get("prompt_tokens_details") or {}
     cached = details.get("cached_tokens") or timings.get("cache_n") or 0
+    out_details = usage.get("completion_tokens_details") or {}
     return Usage(
         prompt_tokens=int(usage.get("prompt_tokens") or 0),
         completion_tokens=int(usage.get("completion_tokens") or 0),
         cached_tokens=int(cached),
+        reasoning_tokens=int(out_details.get("reasoning_tokens") or 0),
     )
 
 
@@ -115,6 +117,8 @@ class OpenAICompatProvider:
         if opts.max_tokens:
             body["max_tokens"] = opts.max_tokens
         body.update(opts.extra_body)
+        for key in [k for k, v in opts.extra_body.items() if v is None]:
+            del body[key]  # an extra field set to None removes it (e.g. max_tokens for o3)
         return body
 
     def stream(

@@ -32,8 +32,14 @@ ROLE_TIER = {
     "summary": "fast",
     "classify": "fast",
     "compact": "fast",
+    "title": "fast",
+    "cognition": "fast",
     "hard": "strong",
+    "fallback": "strong",
 }
+ROLE_OF_TIER = {"fast": "side work: summaries, titles, typed prompt functions",
+                "medium": "the main loop",
+                "strong": "the fallback after a hard failure"}  # fmt: skip
 TIERS = ("fast", "medium", "strong")
 
 ESCALATION_DEFAULTS = {
@@ -120,6 +126,17 @@ class Router:
     def tier_for(self, role: str) -> str:
         return ROLE_TIER.get(role, "medium")
 
+    def configured(self, tier: str) -> bool:
+        return self.tier(tier).configured
+
+    @property
+    def mode(self) -> str:
+        """How requests are routed: one model for everything, or tiers."""
+        named = [t.name.upper() for t in self.tiers() if t.configured]
+        if not named:
+            return "single model (every role on the main model)"
+        return "tiers: " + ", ".join(named) + " configured; the rest on the main model"
+
     def provider_for(self, role: str) -> Provider:
         """The provider for ``role``: its tier's when configured, else the main provider."""
         tier = self.tier(self.tier_for(role))
@@ -141,13 +158,21 @@ class Router:
         return replace(self.settings, base_url=main_url, model=tier.model, provider=kind)
 
     def describe(self) -> list[str]:
+        """One line per tier: which model serves it, and for what."""
         lines = []
         for t in self.tiers():
+            built = self._built.get(t.name)
             if t.configured:
+                model = built.model if built is not None and built.model else t.model
                 where = t.base_url or "main endpoint"
-                lines.append(f"{t.name.upper()}: {t.model or '(loaded model)'} @ {where}")
+                lines.append(
+                    f"{t.name.upper()}: {model or '(loaded model)'} @ {where} - "
+                    f"{ROLE_OF_TIER[t.name]}"
+                )
             else:
-                lines.append(f"{t.name.upper()}: main model")
+                lines.append(
+                    f"{t.name.upper()}: main model ({self.main.model}) - {ROLE_OF_TIER[t.name]}"
+                )
         lines.append(self.escalation.describe())
         return lines
 
@@ -271,7 +296,7 @@ class Escalation:
 
     def describe(self) -> str:
         if not self.enabled:
-            return "escalation: off"
+            return escalation_off_line(self._environ)
         return (
             f"escalation: {self.kind} {self.model}, {self.used}/{self.settings.escalation_max} "
             f"used, ~${self.cost:.4f} of ${self.settings.escalation_max_cost:.2f}"
@@ -292,3 +317,20 @@ class Escalation:
         if self._provider is not None:
             self._provider.close()
             self._provider = None
+
+
+def escalation_off_line(environ: Mapping[str, str] | None = None) -> str:
+    """What "escalation: off" means, said plainly: a key that exists sends nothing anywhere."""
+    env = os.environ if environ is None else environ
+    keys = [name for _, name in ESCALATION_DEFAULTS.values() if env.get(name)]
+    if env.get("SMALLCODE_ESCALATION_API_KEY"):
+        keys.insert(0, "SMALLCODE_ESCALATION_API_KEY")
+    if keys:
+        return (
+            f"escalation: off ({', '.join(keys)} is set, but a key alone never sends code to "
+            "the cloud; to opt in set SMALLCODE_ESCALATION=true)"
+        )
+    return (
+        "escalation: off (nothing leaves this machine; to opt in set SMALLCODE_ESCALATION=true "
+        "and a cloud key)"
+    )

@@ -224,7 +224,7 @@ def describe_settings(settings: Settings) -> list[str]:
         f"base URL: {s.base_url or '(auto: probe localhost)'}",
         f"model: {s.model or '(auto: the loaded model)'}",
         f"API key: {mask_secret(s.api_key)}",
-        f"context window: {s.context_window or 'detect from the server'}",
+        f"context window setting: {s.context_window or 'detect from the server'}",
     ]
 
 
@@ -242,7 +242,10 @@ def status_lines(settings: Settings, provider: Any = None, router: Any = None) -
         num_ctx = getattr(provider, "_num_ctx", None)
         if provider.name == "ollama" and num_ctx:
             lines.append(f"ollama num_ctx (fixed for the session): {num_ctx}")
-    lines += describe_settings(settings)
+    configured = describe_settings(settings)
+    if provider is not None and not settings.context_window:  # shown once, as detected
+        configured = [c for c in configured if not c.startswith("context window setting:")]
+    lines += configured
     if router is not None:
         lines += router.describe()
         return lines
@@ -252,8 +255,12 @@ def status_lines(settings: Settings, provider: Any = None, router: Any = None) -
             f"{model or '(loaded)'} @ {url or 'main endpoint'}" if model or url else "main model"
         )
         lines.append(f"{t.upper()}: {where}")
+    from smallcode.llm.router import escalation_off_line
+
     lines.append(
-        "escalation: " + (f"on ({settings.escalation_provider})" if settings.escalation else "off")
+        f"escalation: on ({settings.escalation_provider})"
+        if settings.escalation
+        else escalation_off_line()
     )
     return lines
 

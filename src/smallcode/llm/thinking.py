@@ -5,7 +5,11 @@ Two levers, used in this order:
 1. The server's own controls, sent with every request (:func:`thinking_extra_body`):
    Qwen3 / GLM / SmolLM3 ``chat_template_kwargs.enable_thinking``, DeepSeek-V3.1
    ``chat_template_kwargs.thinking``, gpt-oss ``reasoning_effort`` (low/medium/high from the
-   budget), Ollama's ``think`` field. DeepSeek-R1 and QwQ have none: they always think.
+   budget), Ollama's ``think`` field; GPT-5 and o-series ``reasoning_effort`` (minimal when
+   off) with ``max_completion_tokens`` = the reply's reserve + the budget, since their
+   reasoning is hidden and counts against it (usage reports it as
+   ``completion_tokens_details.reasoning_tokens``). DeepSeek-R1 and QwQ have none: they
+   always think.
 2. A watch on the stream (:class:`ThinkingBudget`): fed the reasoning as it arrives (about
    4 characters per token), it reports ``exceeded`` so the loop can stop the stream and ask
    again, with thinking switched off when the server allows it, else with :data:`NUDGE`
@@ -18,6 +22,7 @@ each chunk and stop when ``budget.exceeded``; then ``retry_after_budget(...)``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,9 +40,16 @@ NUDGE = (
 _OPENAI_LIKE = {"openai", "lmstudio", "llamacpp", "vllm", "sglang", "openrouter", "deepseek", ""}
 
 
-def _family(model: str) -> str:
+_OPENAI_REASONING = re.compile(r"^(?:o[134](?:-|$)|gpt-5(?!-chat)(?:[-.]|$))")
+# Providers that take OpenAI's own request fields for its reasoning models.
+_OPENAI_DIRECT = {"openai", "", "azure"}
+
+
+def thinking_family(model: str) -> str:
     """The thinking family of a model name ("" when it has no thinking to control)."""
     name = model.lower().rsplit("/", 1)[-1]
+    if _OPENAI_REASONING.match(name):
+        return "openai-reasoning"
     if "gpt-oss" in name or "gpt_oss" in name:
         return "gpt-oss"
     if "qwq" in name:
@@ -63,6 +75,9 @@ def _family(model: str) -> str:
     return ""
 
 
+_family = thinking_family
+
+
 def effort_for_budget(budget: int) -> str:
     """gpt-oss reasoning effort for a token budget (low spends a few hundred tokens)."""
     if 0 < budget <= 2000:
@@ -72,17 +87,55 @@ def effort_for_budget(budget: int) -> str:
     return "high"
 
 
-def thinking_extra_body(model: str, provider_name: str, budget: int, disable: bool) -> dict:
+def openai_effort(model: str, budget: int, disable: bool) -> str:
+    """GPT-5 / o-series ``reasoning_effort`` for a budget; "minimal" (GPT-5 only) when off."""
+    gpt5 = model.lower().rsplit("/", 1)[-1].startswith("gpt-5")
+    if disable:
+        return "minimal" if gpt5 else "low"
+    return effort_for_budget(budget)
+
+
+def _openai_reasoning(
+    model: str, provider: str, budget: int, disable: bool, max_tokens: int | None
+) -> dict[str, Any]:
+    """GPT-5 and o-series: the reasoning is hidden (never streamed), so the budget is set up
+    front. It counts against ``max_completion_tokens`` (these models refuse ``max_tokens``
+    and any temperature but the default), so the reply's reserve gets the budget on top."""
+    if provider == "openrouter":
+        if budget <= 0 and not disable:
+            return {}
+        return {"reasoning": {"effort": openai_effort(model, budget, disable)}}
+    if provider not in _OPENAI_DIRECT:
+        return {}
+    body: dict[str, Any] = {}
+    if budget > 0 or disable:
+        body["reasoning_effort"] = openai_effort(model, budget, disable)
+    if max_tokens:
+        # A value of None removes the field from the request (openai_compat.build_body).
+        body["max_tokens"] = None
+        body["temperature"] = None
+        if budget > 0 or disable:
+            body["max_completion_tokens"] = max_tokens + (0 if disable else budget)
+    return body
+
+
+def thinking_extra_body(
+    model: str, provider_name: str, budget: int, disable: bool, max_tokens: int | None = None
+) -> dict:
     """Request-body fields that make the server itself keep thinking short or off.
 
     ``provider_name`` is the Provider's ``name`` (openai, lmstudio, llamacpp, vllm, ollama,
     anthropic, openrouter, deepseek, embedded). Returns {} when the server has no control
     for this model (DeepSeek-R1: the stream watch is the only lever) or nothing is needed.
+    ``max_tokens`` (the reply's reserve) lets GPT-5 / o-series requests carry
+    ``max_completion_tokens`` instead.
     """
     family = _family(model)
     provider = (provider_name or "").lower()
     if not family or provider in ("anthropic", "embedded"):
         return {}
+    if family == "openai-reasoning":
+        return _openai_reasoning(model, provider, budget, disable, max_tokens)
     if provider == "ollama":
         if family == "gpt-oss":
             return {"think": "low" if disable else effort_for_budget(budget)}
@@ -116,6 +169,8 @@ def can_disable_thinking(model: str, provider_name: str) -> bool:
     """Does the server have a switch that turns this model's thinking off?"""
     family = _family(model)
     provider = (provider_name or "").lower()
+    if family == "openai-reasoning":  # the lowest effort
+        return provider in _OPENAI_DIRECT or provider == "openrouter"
     if family in ("qwen3", "deepseek-v3.1"):
         return provider == "ollama" or provider in _OPENAI_LIKE
     return family == "always" and provider in ("ollama", "openrouter")
@@ -129,11 +184,15 @@ class ThinkingRetry:
     nudge: str | None  # a user message to append, or None when thinking is switched off
 
 
-def retry_after_budget(model: str, provider_name: str, budget: int) -> ThinkingRetry:
+def retry_after_budget(
+    model: str, provider_name: str, budget: int, max_tokens: int | None = None
+) -> ThinkingRetry:
     """Thinking switched off where the server allows it, else the same request plus NUDGE."""
     if can_disable_thinking(model, provider_name):
-        return ThinkingRetry(thinking_extra_body(model, provider_name, budget, True), None)
-    return ThinkingRetry(thinking_extra_body(model, provider_name, budget, False), NUDGE)
+        body = thinking_extra_body(model, provider_name, budget, True, max_tokens)
+        return ThinkingRetry(body, None)
+    body = thinking_extra_body(model, provider_name, budget, False, max_tokens)
+    return ThinkingRetry(body, NUDGE)
 
 
 _OPENERS = ("<think>", "<thinking>", "<reasoning>", "[think]")

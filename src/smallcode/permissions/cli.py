@@ -38,6 +38,9 @@ def pending_files(root: Path) -> list[tuple[Path, list[str]]]:
         out.append((env_file, held))
     for f in settingsfiles.load(root).untrusted():
         out.append((f.path, f.held))
+    from smallcode.plugins.trustlist import pending as extension_files
+
+    out += extension_files(root)  # project MCP servers and plugins
     return out
 
 

@@ -125,8 +125,16 @@ class PermissionManager:
     # ------------------------------------------------------------------ deciding
 
     def check(
-        self, tool: str, args: dict[str, Any], call_id: str = "", read_only: bool = False
+        self,
+        tool: str,
+        args: dict[str, Any],
+        call_id: str = "",
+        read_only: bool = False,
+        hint: str = "",
     ) -> Decision:
+        """``hint``: a PreToolUse hook's decision. Its ``allow`` skips a prompt the defaults
+        would show (never a deny, nor an explicit ask rule); its ``ask`` prompts for a call
+        the rules allow."""
         key = _key(tool, args)
         if key in self.session_yes:
             decision = Decision("allow", "the user allowed it in this session")
@@ -135,6 +143,12 @@ class PermissionManager:
                 decision.outside = probe.outside
         else:
             decision = self.policy.evaluate(tool, args, self.shell_cwd(), read_only)
+            if hint == "allow" and decision.action == "ask" and not decision.rule:
+                decision = Decision(
+                    "allow", "a PreToolUse hook allowed it", outside=decision.outside
+                )
+            elif hint == "ask" and decision.action == "allow" and self.mode != "bypassPermissions":
+                decision = Decision("ask", "a PreToolUse hook asks for the user's approval")
             asked = decision.action == "ask"
             if asked:
                 decision = self._ask(tool, args, decision, key)

@@ -119,7 +119,7 @@ class Sandbox:
             import json
 
             spec = {
-                "read": self._landlock_read(),
+                "read": self._landlock_read() + [str(p) for p in ro_paths],
                 "write": self._landlock_write() + [str(p) for p in rw_paths],
                 "network": self.network,
             }

@@ -116,6 +116,12 @@ def _apply(out: PermissionSettings, f: SettingsFile) -> None:
                 out.default_mode = mode
             else:
                 f.held.append(f"defaultMode {mode}")
+    hooks = f.data.get("hooks")
+    if hooks and not f.trusted:  # commands: they run only from a trusted file (plugins/hooks.py)
+        from smallcode.plugins.hook_config import count_hooks
+
+        n = count_hooks(hooks)
+        f.held.append(f"hooks ({n} command{'s' * (n != 1)})")
     sandbox = f.data.get("sandbox")
     if isinstance(sandbox, dict):
         mode = sandbox.get("mode")

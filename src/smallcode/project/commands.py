@@ -97,7 +97,15 @@ def search_main(argv: list[str]) -> int:
         else:
             root, under = target, ""
         settings = _settings(root)
-        hits = run_search(root, settings, query, args.k, under, embed=not args.no_embed)
+        hits = run_search(
+            root,
+            settings,
+            query,
+            args.k,
+            under,
+            embed=not args.no_embed,
+            on_notice=lambda text: print(f"smallcode search: {text}", file=sys.stderr),
+        )
     except SmallCodeError as exc:
         print(f"smallcode search: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", EXIT_NOT_DONE)
@@ -113,16 +121,37 @@ def search_main(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def _why(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc)
+    name = getattr(exc, "filename", None)
+    return f"{name}: {text}" if name else str(text)
+
+
 def run_search(
-    root: Path, settings: Any, query: str, k: int, under: str = "", embed: bool = True
+    root: Path,
+    settings: Any,
+    query: str,
+    k: int,
+    under: str = "",
+    embed: bool = True,
+    on_notice: Any = None,
 ) -> list:
-    """Update the index, top up embeddings within the budget, and search."""
+    """Update the index, top up embeddings within the budget, and search. Where the index
+    cannot be stored (``.smallcode/`` cannot be created) it is built in memory, and
+    ``on_notice`` hears why."""
     from smallcode.project import embeddings
     from smallcode.project.index import CodeIndex
     from smallcode.project.search import hybrid_search
+    from smallcode.store.db import StoreError
 
     max_bytes = int(getattr(settings, "index_max_file_bytes", 512_000) or 512_000)
-    with CodeIndex(root, max_file_bytes=max_bytes) as index:
+    try:
+        index = CodeIndex(root, max_file_bytes=max_bytes)
+    except (OSError, StoreError) as exc:  # .smallcode/ cannot be created: index in memory
+        if on_notice is not None:
+            on_notice(f"no index written ({_why(exc)}): searching without saving one")
+        index = CodeIndex(root, max_file_bytes=max_bytes, in_memory=True)
+    with index:
         index.update()
         use_emb = embed and embeddings.enabled(settings)
         if use_emb:

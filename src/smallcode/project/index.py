@@ -122,10 +122,15 @@ def _parse_one(item: tuple[str, str, str]) -> tuple[str, str, int, FileSymbols |
 class CodeIndex:
     """The index of one project. Safe to use from several processes at once."""
 
-    def __init__(self, root: Path, max_file_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self, root: Path, max_file_bytes: int = DEFAULT_MAX_BYTES, *, in_memory: bool = False
+    ) -> None:
+        """``in_memory``: an index for this process only (nothing is written to the project),
+        for folders where ``.smallcode/`` cannot be created."""
         self.root = Path(root).resolve()
         self.max_file_bytes = max_file_bytes
-        self.conn: sqlite3.Connection = connect(index_path(self.root), INDEX_MIGRATIONS)
+        where = Path(":memory:") if in_memory else index_path(self.root)
+        self.conn: sqlite3.Connection = connect(where, INDEX_MIGRATIONS)
         self._vector_cache: tuple[str, object] | None = None
 
     def close(self) -> None:

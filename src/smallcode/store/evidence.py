@@ -44,7 +44,7 @@ class Evidence:
         if self.kind == "repair":
             return f"- {self.tool}: the call needed repair ({self.repairs})"
         if self.kind == "outcome":
-            state = "finished" if self.ok else "did not finish"
+            state = {True: "finished", False: "did not finish"}.get(self.ok, "finished, unverified")
             return f"- task '{_clip(self.task, 80)}' {state}: {self.error or 'no detail'}"
         args = f"({self.args_summary})" if self.args_summary else "()"
         return f"- {self.tool}{args} failed: {_clip(self.error, 200)}"
@@ -121,13 +121,14 @@ class EvidenceStore(ProjectStore):
             repairs="; ".join(str(r) for r in repairs),
         )
 
-    def record_outcome(self, session_id: str, task: str, ok: bool, note: str = "") -> int:
-        """How the session's task ended (done or not, and why)."""
+    def record_outcome(self, session_id: str, task: str, ok: bool | None, note: str = "") -> int:
+        """How the session's task ended: done with its checks held (True), not done (False),
+        or done with no check to say (None); and why."""
         return self._insert(
             session_id=session_id,
             task=task,
             kind="outcome",
-            ok=1 if ok else 0,
+            ok=None if ok is None else (1 if ok else 0),
             error=_clip(note, MAX_ERROR_CHARS),
         )
 
@@ -240,7 +241,7 @@ class EvidenceRecorder:
             off()
         self._offs = []
 
-    def record_outcome(self, ok: bool, note: str = "") -> None:
+    def record_outcome(self, ok: bool | None, note: str = "") -> None:
         self._safely(lambda: self.store.record_outcome(self.session_id, self.task, ok, note))
 
     def _on_tool_start(self, event: Any) -> None:
@@ -253,12 +254,14 @@ class EvidenceRecorder:
         args = d.get("args")
         if args is None:
             args = self._args_by_id.pop(d.get("id") or "", None)
+        # a bash command that exited non-zero (or timed out) failed, whatever the tool said
+        ok = bool(d.get("ok")) and not d.get("exit_code") and not d.get("rolled_back")
         self._safely(
             lambda: self.store.record_tool(
                 self.session_id,
                 str(d.get("name", "")),
                 args if args is not None else {},
-                bool(d.get("ok")),
+                ok,
                 d.get("ms"),
                 str(d.get("output") or ""),
                 self.task,

@@ -102,6 +102,8 @@ class ToolResult:
     ok: bool
     output: str
     ms: float = 0.0
+    # The change was undone right after (SMALLCODE_SNAPSHOT_AUTO_ROLLBACK): ok is then False.
+    rolled_back: bool = False
 
 
 def tool(

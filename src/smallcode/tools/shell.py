@@ -13,6 +13,7 @@ write access may be run again outside it, once the user says so.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,22 @@ from smallcode.tools.shellsession import PersistentShell, ShellRun, clean
 if TYPE_CHECKING:
     from smallcode.permissions.sandbox import Sandbox
 
-__all__ = ["PersistentShell", "bash", "get_shell", "run_fresh", "shell_env"]
+__all__ = ["PersistentShell", "bash", "exit_code_of", "get_shell", "run_fresh", "shell_env"]
+
+_EXIT_LINE = re.compile(r"\[exit code: (-?\d+)\]\s*$")
+
+
+def exit_code_of(tool_name: str, output: str) -> int | None:
+    """The exit code a bash result ends with (``[exit code: N]``); a timed-out command counts
+    as failed (-1). None for other tools and results without one."""
+    if tool_name != "bash" or not output:
+        return None
+    m = _EXIT_LINE.search(output[-200:])
+    if m:
+        return int(m.group(1))
+    if "[timed out after " in output[-400:]:
+        return -1
+    return None
 
 
 def run_fresh(

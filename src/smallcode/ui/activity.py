@@ -64,6 +64,10 @@ class TurnView:
         self._tail: list[str] = []
         self._partial = ""
         self._suspended = False
+        from smallcode.ui.thinking import ThinkSplitter
+
+        self._splitter = ThinkSplitter()
+        self._think = ""  # thinking not yet printed (SMALLCODE_SHOW_THINKING)
 
     # ------------------------------------------------------------------ wiring
 
@@ -89,6 +93,8 @@ class TurnView:
             self._turn_started = self._phase_started = now
             self._phase = "waiting for the model"
             self._buf, self._tool, self._tail, self._partial = "", None, [], ""
+            self._think = ""
+            self._splitter.reset()
             self._spinner = Spinner("dots", style="cyan")
             self._live = Live(
                 _Renderable(self),
@@ -104,6 +110,8 @@ class TurnView:
     def end(self) -> None:
         """The turn is over: keep the answer on screen, remove the spinner."""
         with self._lock:
+            for _, part in self._splitter.flush():
+                self._buf += part
             self._flush_text()
             if self._live is not None:
                 self._live.stop()
@@ -143,14 +151,22 @@ class TurnView:
 
     def _on_text(self, e: Event) -> None:
         with self._lock:
-            self._buf += str(e.data.get("text", ""))
-            self._set_phase("writing")
+            for kind, part in self._splitter.feed(str(e.data.get("text", ""))):
+                if kind == "thinking":  # <think> inline in the content
+                    self._thinking(part)
+                    continue
+                self._flush_thinking()
+                self._buf += part
+                self._set_phase("writing")
 
     def _on_reasoning(self, e: Event) -> None:
         with self._lock:
-            self._set_phase("thinking")
-            if self.show_thinking:
-                self._print(_esc(str(e.data.get("text", ""))), style="dim italic", end="")
+            self._thinking(str(e.data.get("text", "")))
+
+    def _thinking(self, text: str) -> None:
+        self._set_phase("thinking")
+        if self.show_thinking:
+            self._think += text
 
     def _on_tool_start(self, e: Event) -> None:
         from smallcode.agent.loop import describe_args
@@ -176,7 +192,10 @@ class TurnView:
         with self._lock:
             self._tool, self._tail, self._partial = None, [], ""
             self._set_phase("waiting for the model")
-            mark = "[green]✓[/]" if d.get("ok") else "[red]✗[/]"
+            from smallcode.ui.progress import tool_mark
+
+            state = tool_mark(d)
+            mark = {"ok": "[green]✓[/]", "failed": "[red]✗[/]"}.get(state, f"[red]✗ {state}[/]")
             args = describe_args(d.get("args") or {}, limit=70)
             self._print(
                 f"  {mark} [bold]{_esc(str(d.get('name')))}[/] [dim]{_esc(args)}  "
@@ -201,6 +220,8 @@ class TurnView:
         d = e.data
         with self._lock:
             self._buf = ""  # the partial answer of the failed try is dropped
+            self._think = ""
+            self._splitter.reset()
             self._print(
                 f"  [yellow]! retrying in {float(d.get('wait_s') or 0):.1f} s "
                 f"({d.get('attempt')}): {_esc(str(d.get('error')))}[/]"
@@ -211,8 +232,21 @@ class TurnView:
     def _print(self, markup: str, **kw: Any) -> None:
         self.console.print(markup, highlight=False, **kw)
 
+    def _flush_thinking(self) -> None:
+        """Print the thinking so far as a dim block set apart from the answer by rules."""
+        text, self._think = self._think.strip(), ""
+        if not text:
+            return
+        from rich.rule import Rule
+        from rich.text import Text
+
+        self.console.print(Rule("thinking", style="dim", align="left"))
+        self.console.print(Text(text, style="dim italic"))
+        self.console.print(Rule(style="dim"))
+
     def _flush_text(self) -> None:
         """Print the streamed answer so far above the live region, for good."""
+        self._flush_thinking()
         if not self._buf.strip():
             self._buf = ""
             return
@@ -236,13 +270,17 @@ class TurnView:
         # (which waits for a refresh to finish) while holding theirs. Attributes are replaced,
         # never changed in place, so a frame sees a consistent value of each.
         out: list[Any] = []
-        buf, spinner, tool, tail, partial = (
+        buf, spinner, tool, tail, partial, think = (
             self._buf,
             self._spinner,
             self._tool,
             self._tail,
             self._partial,
+            self._think,
         )
+        if think.strip():  # the newest thinking lines, dim, until the answer starts
+            lines = think.strip().splitlines()[-TAIL_LINES:]
+            out.append(Text("\n".join(lines), style="dim italic", overflow="ellipsis"))
         if buf.strip():
             out.append(_Tail(Markdown(buf)))
         if spinner is not None:

@@ -72,15 +72,24 @@ def _quit(ui: Repl, arg: str) -> str | None:
 
 @command("clear", "start a new conversation (the model forgets this one)")
 def _clear(ui: Repl, arg: str) -> str:
-    ui.agent.messages[:] = ui.agent.messages[:1]
-    return "Conversation cleared."
+    from smallcode.agent.session import clear_conversation
+
+    clear_conversation(ui.agent)
+    return "Conversation cleared (the system prompt and project context stay)."
 
 
-@command("version", "show the version")
+@command("version", "show the version, Python and the platform", aliases=("v",))
 def _version(ui: Repl, arg: str) -> str:
+    return version_text()
+
+
+def version_text() -> str:
+    import platform
+
     from smallcode import __version__
 
-    return f"SmallCode {__version__}"
+    py = f"{platform.python_implementation()} {platform.python_version()}"
+    return f"SmallCode {__version__} · Python {py} · {platform.platform(terse=True)}"
 
 
 def describe(value: Any) -> str:

@@ -94,9 +94,9 @@ class ProgressPrinter:
             self._timer.cancel()
         self._call = 0
         d = e.data
-        mark = "ok" if d.get("ok") else "failed"
+        mark = tool_mark(d)
         line = f"  {d.get('name')} {describe_args(d.get('args') or {})}  [{mark}, {d.get('ms', 0):.0f} ms]"
-        if not d.get("ok"):
+        if not d.get("ok") and not d.get("rolled_back"):
             first = (d.get("output") or "").strip().splitlines()[:1]
             if first:
                 line += f"\n    {first[0][:160]}"
@@ -123,3 +123,13 @@ class ProgressPrinter:
 
     def _repair(self, e: Event) -> None:
         self._write(f"  ~ repaired {e.data.get('name')}: {'; '.join(e.data.get('repairs', []))}")
+
+
+def tool_mark(d: dict) -> str:  # type: ignore[type-arg]
+    """How a finished call is marked: ok, failed, rolled back, or a command's exit code."""
+    if d.get("rolled_back"):
+        return "rolled back"
+    if not d.get("ok"):
+        return "failed"
+    code = d.get("exit_code")
+    return f"exit {code}" if code else "ok"

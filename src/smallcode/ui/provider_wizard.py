@@ -345,6 +345,11 @@ def cmd_model(ui: Any, arg: str) -> str | None:
             lines.append(f"- {m}{mark}")
         if listing.models:
             lines.append("Switch with `/model NAME`.")
+        router = session_router(ui)
+        if router is not None:
+            lines.append("")
+            lines.append("Tiers:")
+            lines += [f"- {t}" for t in router.describe()]
         return "\n".join(lines)
     name = arg.strip()
     url = getattr(provider, "base_url", "") or ui.settings.base_url
@@ -356,10 +361,28 @@ def cmd_model(ui: Any, arg: str) -> str | None:
         return f"Model unchanged: {exc}"
 
 
+def session_router(ui: Any) -> Any:
+    """The session's Router (llm/router.py), or one over the current provider (no tiers
+    built) when the session has none."""
+    router = getattr(ui, "router", None)
+    extras = getattr(getattr(ui.agent, "ctx", None), "extras", None) or {}
+    router = router or extras.get("router")
+    if router is None:
+        from smallcode.llm.router import Router
+
+        router = Router(ui.settings, ui.agent.provider)
+    return router
+
+
 def cmd_profile(ui: Any, arg: str) -> str | None:
-    """/profile: endpoint, model, detected window, tiers and escalation."""
-    router = getattr(ui, "router", None) or getattr(ui.agent, "router", None)
-    return "\n".join(f"- {line}" for line in status_lines(ui.settings, ui.agent.provider, router))
+    """/profile: the detected model profile, the routing mode and which model serves each
+    tier (``/provider status`` has the endpoint and settings)."""
+    from smallcode.ui.insight_commands import profile_lines
+
+    lines = profile_lines(ui.agent, session_router(ui))
+    return (
+        "\n".join(f"- {line}" for line in lines) + "\n\nEndpoint and settings: `/provider status`."
+    )
 
 
 def register_commands() -> None:
@@ -368,4 +391,6 @@ def register_commands() -> None:
 
     command("provider", "show (/provider status) or change the model provider")(cmd_provider)
     command("model", "show the model and the server's models, or switch: /model NAME")(cmd_model)
-    command("profile", "endpoint, model, context window, tiers and escalation")(cmd_profile)
+    command("profile", "the model's profile, the routing mode, which model serves each tier")(
+        cmd_profile
+    )

@@ -183,6 +183,8 @@ def run_repl(overrides: dict[str, Any], cwd: str | None = None, resume: bool = F
     from smallcode.ui import (  # noqa: F401  (registers commands)
         approvals,
         contract_commands,
+        extension_commands,
+        insight_commands,
         plan_commands,
         provider_wizard,
         session_commands,
@@ -202,6 +204,7 @@ def run_repl(overrides: dict[str, Any], cwd: str | None = None, resume: bool = F
         "notice", lambda e: console.print(f"[dim]{_esc(str(e.data.get('message')))}[/]")
     )
     agent = build_agent(settings, events, confirm=ask_yes_no(console))
+    extension_commands.register_session_commands(agent)  # plugins' commands
     try:
         if resume:
             from smallcode.agent.session import resume_latest

@@ -41,8 +41,9 @@ def _stats(ui: Repl, arg: str) -> str:
     agent = ui.agent
     u = agent.usage
     ctx = agent.context
+    side = f" (+{ctx.side_requests} side requests)" if ctx.side_requests else ""
     rows = [
-        ("model requests", f"{ctx.requests} (+{ctx.side_requests} for compaction)"),
+        ("model requests", f"{ctx.requests}{side}"),
         ("prompt tokens", f"{u.prompt_tokens:,} ({u.cached_tokens:,} reused from the cache)"),
         ("completion tokens", f"{u.completion_tokens:,}"),
         ("prefix reuse", f"{ctx.prefix_reuse():.0%} of the prompt text repeats the request before"),
@@ -64,7 +65,7 @@ def _stats(ui: Repl, arg: str) -> str:
         if services.session_id:
             rows.append(("session", services.session_id))
     if agent.escalation is not None:
-        rows.append(("escalation", agent.escalation.describe()))
+        rows.append(("escalation", agent.escalation.describe().removeprefix("escalation: ")))
     return "**Session**\n\n" + "\n".join(f"- {k}: {v}" for k, v in rows)
 
 

@@ -81,6 +81,8 @@ def build_default_guards(
         return [n for n in names if trust is None or n not in trust.removed]
 
     guards: list[Guard] = []
+    if settings.write_guard:  # first: it may repair a call's path that the others look at
+        guards.append(ExamplePathGuard())
     if settings.truncation_guard:
         guards.append(TruncationGuard(output_tokens or (lambda: settings.max_output_tokens)))
     if settings.loop_guard:
@@ -94,7 +96,6 @@ def build_default_guards(
         guards.append(trust)
     if settings.write_guard:
         guards.append(WriteGuard())
-        guards.append(ExamplePathGuard())
         guards.append(GoalTestsGuard())
         guards.append(FileToCreateGuard())
     if settings.read_guard:

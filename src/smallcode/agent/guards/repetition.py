@@ -52,10 +52,12 @@ class RepetitionGuard(RunScoped):
         # Writes that succeeded, by call identity: running one again cannot change anything.
         self.done_writes: set[str] = set()
         self.progress_seen = 0
+        self._keys: dict[int, str] = {}
 
     def reset(self) -> None:
         self.counts = {}
         self.done_writes = set()
+        self._keys = {}
 
     def observe(self, event: GuardEvent) -> Intervention | None:
         self.fresh(event.state)
@@ -64,6 +66,9 @@ class RepetitionGuard(RunScoped):
             return None
         key = call_key(call.name, call.arguments)
         if event.kind == "before_call":
+            # Another guard may still repair the arguments (an example path, say): the call
+            # is counted as the model wrote it, before and after it runs.
+            self._keys[id(call)] = key
             n = self.counts[key] = self.counts.get(key, 0) + 1
             if key in self.done_writes and n >= 3:
                 # Small models often repeat their last, finished step instead of answering.
@@ -84,6 +89,7 @@ class RepetitionGuard(RunScoped):
             return None
         if event.kind != "after_call" or event.result is None:
             return None
+        key = self._keys.pop(id(call), key)
         if call.name in WRITE_TOOLS and event.result.ok and not was_blocked(event):
             # Progress: other calls may now legitimately give a different result.
             self.counts = {key: self.counts.get(key, 0)}

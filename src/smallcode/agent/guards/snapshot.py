@@ -127,6 +127,9 @@ class SnapshotGuard:
         if before is not None and validation_error(rel, before) is not None:
             return None  # it was already broken: the model may be fixing it step by step
         store.rollback(cid)
+        if event.result is not None:  # shown and recorded as rolled back, not as a success
+            event.result.ok = False
+            event.result.rolled_back = True
         if before is None:
             ctx.files_created.discard(rel)
             what = "the file was removed again"

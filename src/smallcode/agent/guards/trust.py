@@ -52,9 +52,11 @@ class TrustDecay:
             )
         if event.kind != "after_call" or event.result is None or was_blocked(event):
             return None
-        if event.result.ok:
+        from smallcode.tools.shell import exit_code_of
+
+        if event.result.ok and not exit_code_of(call.name, event.result.output):
             self.fails[call.name] = 0
-            return None
+            return None  # a bash command that exits non-zero is a failure too
         n = self.fails[call.name] = self.fails.get(call.name, 0) + 1
         if n == self.remove_at:
             self.removed.add(call.name)
