@@ -49,19 +49,19 @@ def test_same_type_and_title_updates(store: MemoryStore) -> None:
     a = store.remember("decision", "HTTP client", "requests")
     b = store.remember("decision", "HTTP client", "httpx2 instead of requests")
     assert a.id == b.id
-    assert [m.content for m in store.list()] == ["httpx2 instead of requests"]
+    assert [m.content for m in store.entries()] == ["httpx2 instead of requests"]
     assert store.search("requests")[0].content == "httpx2 instead of requests"
 
 
 def test_user_scope_and_forget(store: MemoryStore) -> None:
     p = store.remember("convention", "Quotes", "double quotes", scope="project")
     u = store.remember("convention", "Editor", "tabs are four spaces", scope="user")
-    assert {m.ref for m in store.list()} == {p.ref, u.ref}
+    assert {m.ref for m in store.entries()} == {p.ref, u.ref}
     assert p.ref.startswith("p") and u.ref.startswith("u")
-    assert [m.scope for m in store.list(scope="user")] == ["user"]
+    assert [m.scope for m in store.entries(scope="user")] == ["user"]
     assert [m.title for m in store.forget(u.ref)] == ["Editor"]
     assert [m.title for m in store.forget("quotes")] == ["Quotes"]  # by title, any case
-    assert store.list() == [] and store.forget("p999") == []
+    assert store.entries() == [] and store.forget("p999") == []
 
 
 def test_bad_input_is_a_value_error(store: MemoryStore) -> None:

@@ -81,6 +81,14 @@ def test_missing_input_file_exits_2(tmp_path: Path, capsys):
     assert "cannot read" in capsys.readouterr().err
 
 
+def test_schemas_file_not_utf8_is_a_usage_error(tmp_path: Path, capsys):
+    schemas = tmp_path / "tools.json"
+    schemas.write_bytes(b"\xff\xfe[")  # UnicodeDecodeError has no strerror: no traceback
+    assert main(["--tools", str(schemas)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read" in err and "not UTF-8" in err
+
+
 def test_reasoning_flag_takes_the_call_from_thinking(tmp_path: Path, capsys, monkeypatch):
     import io
 

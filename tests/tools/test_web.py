@@ -54,9 +54,12 @@ LONG = (
 class Site(FakeHTTPServer):
     """Fixture pages; ``hits`` counts requests per path."""
 
-    def __init__(self, robots: str = "User-agent: *\nDisallow: /private\n") -> None:
+    def __init__(
+        self, robots: str = "User-agent: *\nDisallow: /private\n", robots_status: int = 200
+    ) -> None:
         self.hits: dict[str, int] = {}
         self.robots = robots
+        self.robots_status = robots_status
         self.bind()
 
     def handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -79,7 +82,7 @@ class Site(FakeHTTPServer):
                 site.hits[self.path] = site.hits.get(self.path, 0) + 1
                 html = "text/html; charset=utf-8"
                 if self.path == "/robots.txt":
-                    self.send(200, site.robots.encode(), "text/plain")
+                    self.send(site.robots_status, site.robots.encode(), "text/plain")
                 elif self.path == "/docs":
                     self.send(200, DOCS.encode(), html)
                 elif self.path == "/long":
@@ -181,6 +184,14 @@ def test_redirects_to_forbidden_addresses_are_refused(tmp_path, site):
 def test_robots_txt_is_obeyed(tmp_path, site):
     ok, out = fetch(context(tmp_path, web_allow_private=True), url=f"{site.url}/private/page")
     assert not ok and "robots.txt does not allow" in out and "/private/page" not in site.hits
+
+
+@pytest.mark.parametrize(("status", "allowed"), [(403, False), (401, False), (404, True)])
+def test_robots_txt_status_closed_or_missing(tmp_path, status, allowed):
+    with Site(robots="", robots_status=status) as s:
+        ok, out = fetch(context(tmp_path, web_allow_private=True), url=f"{s.url}/docs")
+    assert ok is allowed, out
+    assert ("robots.txt does not allow" in out) is not allowed
 
 
 def test_binary_content_is_refused_in_one_line(tmp_path, site):

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from smallcode.errors import (
     EXIT_ENDPOINT,
@@ -30,7 +30,7 @@ from smallcode.errors import (
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         raise SmallCodeError(f"{message} (see smallcode bench -h)")
 
 

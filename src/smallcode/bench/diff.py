@@ -11,13 +11,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 EXIT_IMPROVED, EXIT_REGRESSED, EXIT_NOISE, EXIT_DIFF_USAGE = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"smallcode bench diff: {message}\n")
         raise SystemExit(EXIT_DIFF_USAGE)
 

@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from smallcode.bench.tasks import BenchTask
 
@@ -51,7 +52,7 @@ def _check_bfcl(task: BenchTask) -> SelfCheck:
     answer = task.bfcl["answer"]
     reference = reference_calls(answer)
     functions = task.bfcl.get("function") or [{"name": "none"}]
-    stub = [] if answer else [(functions[0]["name"], {})]
+    stub: list[tuple[str, dict[str, Any]]] = [] if answer else [(functions[0]["name"], {})]
     ref_problem = check_calls(reference, answer)
     return SelfCheck(task.id, bool(check_calls(stub, answer)), not ref_problem, ref_problem)
 

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from smallcode.errors import EXIT_NOT_DONE, EXIT_USAGE, SmallCodeError
 
@@ -18,7 +18,7 @@ EVALS_DIR = Path(".smallcode") / "evals"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         raise SmallCodeError(f"{message} (see smallcode eval -h)")
 
 

@@ -11,13 +11,13 @@ import json
 import platform
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from smallcode.errors import EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"smallcode {self.prog.split()[-1]}: error: {message}\n")
         raise SystemExit(EXIT_USAGE)
 

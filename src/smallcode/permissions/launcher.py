@@ -108,7 +108,7 @@ def main(argv: list[str]) -> int:
         return 1
     if landlock_spec is not None:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        import landlock  # type: ignore[import-not-found]  # the sibling module, loaded by path
+        import landlock  # the sibling module (permissions/landlock.py), loaded by path
 
         try:
             landlock.restrict(

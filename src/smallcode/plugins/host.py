@@ -114,7 +114,10 @@ def as_tool(item: Any) -> Tool:
         return out if isinstance(out, str) else str(out)
 
     ctx_param = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    call.__signature__ = sig.replace(parameters=[ctx_param, *sig.parameters.values()])  # type: ignore[attr-defined]
+    # inspect.signature honours __signature__ on any function; typeshed does not declare it.
+    call.__signature__ = sig.replace(  # type: ignore[attr-defined]
+        parameters=[ctx_param, *sig.parameters.values()]
+    )
     call.__doc__ = item.__doc__
     call.__annotations__ = dict(getattr(item, "__annotations__", {}))
     call.__module__ = getattr(item, "__module__", __name__)

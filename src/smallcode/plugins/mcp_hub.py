@@ -234,7 +234,8 @@ def _tool(server: str, raw: dict[str, Any]) -> McpTool | None:
     name = raw.get("name")
     if not isinstance(name, str) or not name:
         return None
-    annotations = raw.get("annotations") if isinstance(raw.get("annotations"), dict) else {}
+    ann = raw.get("annotations")
+    annotations = ann if isinstance(ann, dict) else {}
     description = short(raw.get("description") or raw.get("title") or name, MAX_TOOL_DESCRIPTION)
     return McpTool(
         server=server,
@@ -260,7 +261,8 @@ def format_result(result: dict[str, Any]) -> tuple[bool, str]:
             mime = item.get("mimeType") or kind
             parts.append(f"[{kind} {mime}, {size:,} bytes: not shown to a text model]")
         elif kind == "resource":
-            res = item.get("resource") if isinstance(item.get("resource"), dict) else {}
+            resource = item.get("resource")
+            res = resource if isinstance(resource, dict) else {}
             uri = res.get("uri", "")
             if isinstance(res.get("text"), str):
                 parts.append(f"[resource {uri}]\n{res['text']}")

@@ -76,10 +76,10 @@ def _project(node: Any, root: dict[str, Any], depth: int, refs: tuple[str, ...])
         target = _resolve(ref, root)
         if target is None or ref in refs or depth >= MAX_DEPTH:
             bare = _type_of(target) if target is not None else ""
-            out = {"type": bare} if bare else {}
+            stub: dict[str, Any] = {"type": bare} if bare else {}
             if target is not None and isinstance(target.get("description"), str):
-                out["description"] = short(target["description"], MAX_DESCRIPTION)
-            return out
+                stub["description"] = short(target["description"], MAX_DESCRIPTION)
+            return stub
         merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
         return _project(merged, root, depth, (*refs, ref))
     if isinstance(node.get("allOf"), list):
@@ -134,9 +134,9 @@ def _project(node: Any, root: dict[str, Any], depth: int, refs: tuple[str, ...])
         items = node.get("items", node.get("prefixItems"))
         if isinstance(items, list):
             items = items[0] if items else {}
-        projected = _project(items, root, depth + 1, refs)
-        if projected:
-            out["items"] = projected
+        item_schema = _project(items, root, depth + 1, refs)
+        if item_schema:
+            out["items"] = item_schema
     return out
 
 

@@ -84,14 +84,14 @@ class SdkClient:
                     break
             return tools
 
-        return self._submit(go, timeout)  # type: ignore[no-any-return]
+        return self._submit(go, timeout)
 
     def call_tool(self, name: str, arguments: dict[str, Any], timeout: float) -> dict[str, Any]:
         async def go(client: Any) -> dict[str, Any]:
             result = await client.call_tool(name, arguments, read_timeout_seconds=timeout)
-            return result.model_dump(by_alias=True, exclude_none=True)  # type: ignore[no-any-return]
+            return result.model_dump(by_alias=True, exclude_none=True)
 
-        return self._submit(go, timeout + 1.0)  # type: ignore[no-any-return]
+        return self._submit(go, timeout + 1.0)
 
     def _submit(self, fn: Any, timeout: float) -> Any:
         if self._queue is None or self._loop is None:

@@ -106,7 +106,7 @@ class StdioClient:
         tools: list[dict[str, Any]] = []
         cursor = None
         for _ in range(100):  # pages, bounded
-            params = {"cursor": cursor} if cursor else {}
+            params: dict[str, Any] = {"cursor": cursor} if cursor else {}
             page = self.request("tools/list", params, timeout)
             tools += [t for t in page.get("tools") or [] if isinstance(t, dict)]
             cursor = page.get("nextCursor")
@@ -180,7 +180,8 @@ class StdioClient:
     def _read_stdout(self) -> None:
         proc = self.proc
         assert proc is not None and proc.stdout is not None
-        for raw in iter(lambda: proc.stdout.readline(MAX_LINE), b""):  # type: ignore[union-attr]
+        stdout = proc.stdout
+        for raw in iter(lambda: stdout.readline(MAX_LINE), b""):
             line = raw.decode("utf-8", "replace").strip()
             if not line.startswith("{"):
                 continue  # a server logging to stdout: skip the line, keep the stream

@@ -36,7 +36,7 @@ def plugin_provider(settings: Settings) -> Provider | None:
             )
         return None
     try:
-        return factory(settings)  # type: ignore[no-any-return]
+        return factory(settings)
     except SmallCodeError:
         raise
     except Exception as exc:

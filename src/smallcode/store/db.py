@@ -15,11 +15,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Self
+from types import TracebackType
+from typing import Self, TypeVar
 
 from smallcode.errors import SmallCodeError
+
+_T = TypeVar("_T")
 
 BUSY_TIMEOUT_MS = 30_000
 PROJECT_DIR = ".smallcode"
@@ -101,7 +104,7 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-def _retry_locked(op, tries: int = 50):  # type: ignore[no-untyped-def]
+def _retry_locked(op: Callable[[], _T], tries: int = 50) -> _T | None:
     """Run ``op``, retrying briefly on 'database is locked' (journal-mode switches ignore the
     busy handler on some SQLite builds)."""
     for attempt in range(tries):
@@ -126,7 +129,12 @@ class Transaction:
         _retry_locked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
         return self.conn
 
-    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
 
 

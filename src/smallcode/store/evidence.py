@@ -44,7 +44,9 @@ class Evidence:
         if self.kind == "repair":
             return f"- {self.tool}: the call needed repair ({self.repairs})"
         if self.kind == "outcome":
-            state = {True: "finished", False: "did not finish"}.get(self.ok, "finished, unverified")
+            state = {True: "finished", False: "did not finish", None: "finished, unverified"}[
+                self.ok
+            ]
             return f"- task '{_clip(self.task, 80)}' {state}: {self.error or 'no detail'}"
         args = f"({self.args_summary})" if self.args_summary else "()"
         return f"- {self.tool}{args} failed: {_clip(self.error, 200)}"

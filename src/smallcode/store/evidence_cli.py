@@ -12,6 +12,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from smallcode.errors import EXIT_NOT_DONE, EXIT_OK, EXIT_USAGE
 from smallcode.store.evidence import Evidence, EvidenceStore
@@ -21,7 +22,7 @@ def describe(ev: Evidence) -> str:
     """One line for a row: when, which session, what happened."""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(ev.ts))
     if ev.kind == "outcome":
-        state = {True: "done", False: "not done"}.get(ev.ok, "done, unverified")  # type: ignore[arg-type]
+        state = {True: "done", False: "not done", None: "done, unverified"}[ev.ok]
         what = f"task {ev.task[:80]!r}: {state}" + (f" ({ev.error[:120]})" if ev.error else "")
     elif ev.kind == "repair":
         what = f"{ev.tool}: the call needed repair ({ev.repairs[:120]})"
@@ -46,7 +47,7 @@ def _open(root: Path) -> EvidenceStore | None:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
         sys.stderr.write(f"smallcode evidence: error: {message} (see smallcode evidence -h)\n")
         raise SystemExit(EXIT_USAGE)
 

@@ -174,7 +174,10 @@ class MemoryStore:
 
     # ------------------------------------------------------------------ reading
 
-    def list(self, type: str | None = None, scope: str | None = None, limit: int = 100) -> list:
+    def entries(
+        self, type: str | None = None, scope: str | None = None, limit: int = 100
+    ) -> list[Memory]:
+        """The stored memories, newest first (optionally of one type or one scope)."""
         out: list[Memory] = []
         for sc, conn in self._conns.items():
             if scope and sc != scope:
@@ -213,7 +216,7 @@ class MemoryStore:
         chosen: list[Memory] = []
         keys: set[tuple[str, int]] = set()
         used = 0
-        candidates = self.search(task, limit=50) + self.list(type="convention", limit=20)
+        candidates = self.search(task, limit=50) + self.entries(type="convention", limit=20)
         for m in candidates:
             if (m.scope, m.id) in keys:
                 continue

@@ -71,16 +71,17 @@ class SessionStore(ProjectStore):
         model: str | None = None,
         meta: dict[str, Any] | None = None,
     ) -> None:
-        sets, params = ["updated=?"], [time.time()]
+        sets: list[str] = ["updated=?"]
+        params: list[str | float] = [time.time()]
         if title is not None:
             sets.append("title=?")
-            params.append(title[:200])  # type: ignore[arg-type]
+            params.append(title[:200])
         if model is not None:
             sets.append("model=?")
-            params.append(model)  # type: ignore[arg-type]
+            params.append(model)
         if meta is not None:
             sets.append("meta=?")
-            params.append(json.dumps(meta))  # type: ignore[arg-type]
+            params.append(json.dumps(meta))
         with Transaction(self.conn):
             self.conn.execute(
                 f"UPDATE sessions SET {', '.join(sets)} WHERE id=?", (*params, session_id)

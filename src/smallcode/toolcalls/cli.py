@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from smallcode.toolcalls.schema import ToolIndex
 
@@ -25,7 +25,7 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, no usage dump
+    def error(self, message: str) -> NoReturn:  # one line, no usage dump
         raise _UsageError(message)
 
 
@@ -33,8 +33,10 @@ def load_schemas(path: str) -> list[dict[str, Any]]:
     """The tool schemas in ``path``; raises _UsageError with a one-line reason."""
     try:
         raw = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise _UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise _UsageError(f"cannot read {path}: not UTF-8 text") from None
     try:
         data = json.loads(raw)
     except ValueError as exc:

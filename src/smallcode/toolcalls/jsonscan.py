@@ -36,15 +36,17 @@ MAX_REPAIR_DEPTH = 48
 _INTERESTING = re.compile(r"[{}\[\]()\"']")
 
 
-def quiet_parse(src: str, mode: str = "exec") -> ast.AST:
+def quiet_parse(src: str) -> ast.Module:
     """ast.parse without the SyntaxWarnings (invalid escapes) Python prints to stderr."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ast.parse(src, mode=mode)
+        return ast.parse(src)
 
 
 def quiet_literal_eval(src: str) -> Any:
-    return ast.literal_eval(quiet_parse(src, "eval"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.literal_eval(ast.parse(src, mode="eval"))
 
 
 def find_close(text: str, start: int, end: int | None = None) -> int:

@@ -213,7 +213,7 @@ def _read_value(s: str, i: int) -> tuple[Any, int]:
 
 
 def _parse_forgiving(s: str) -> list[tuple[str, dict[str, Any]]] | None:
-    out = []
+    out: list[tuple[str, dict[str, Any]]] = []
     i = _skip_ws(s, 0, "[")
     while i < len(s) and len(out) < 32:
         name, i = _read_ident(s, i)

@@ -47,7 +47,7 @@ MAX_DEPTH = 48
 # ---------------------------------------------------------------------- marked arguments
 
 
-class LossyArgs(dict):  # type: ignore[type-arg]
+class LossyArgs(dict[str, Any]):
     """Arguments read from text that lost part of it; ``lost_arg`` names the argument the
     lost text most likely belonged to ("" when unknown)."""
 

@@ -419,6 +419,7 @@ def _whole_edit(
         return None
     text = "\n".join(body) + "\n"
     plain = info_path or _comment_name(body) or (context[0] if context and context[1] else None)
+    name: str | None
     if is_command_block(lang, text):
         if plain is None and lang in _SHELL_LANGS and not text.lstrip().startswith("$ "):
             return TextEdit("whole", None, content=text, lang=lang, command_like=True)

@@ -72,7 +72,7 @@ def bone_tools(root: Path) -> tuple[list[Tool], str]:
         return [], ""
     if find_compiler(root) is None:
         return [], NO_COMPILER
-    return [bone_check.__tool__, bone_compile.__tool__], ""  # type: ignore[attr-defined]
+    return [bone_check.__tool__, bone_compile.__tool__], ""
 
 
 NO_COMPILER = (

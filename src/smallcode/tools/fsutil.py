@@ -8,11 +8,15 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smallcode.fsio import atomic_write as atomic_write  # re-exported for the tools
 from smallcode.tools.textfile import MAX_TEXT_BYTES as MAX_TEXT_BYTES
 from smallcode.tools.textfile import is_binary as is_binary
 from smallcode.tools.textfile import read_text as read_text
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 
 def ripgrep() -> str | None:
@@ -44,9 +48,7 @@ def project_files(root: Path, limit: int = 50_000) -> list[str]:
 
 
 def _walk_files(root: Path, limit: int) -> list[str]:
-    import pathspec
-
-    spec = _gitignore_spec(root, pathspec)
+    spec = _gitignore_spec(root)
     files: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = Path(dirpath).relative_to(root).as_posix()
@@ -63,9 +65,11 @@ def _walk_files(root: Path, limit: int) -> list[str]:
     return files
 
 
-def _gitignore_spec(root: Path, pathspec_mod):  # type: ignore[no-untyped-def]
+def _gitignore_spec(root: Path) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec  # imported when first needed: rg usually answers
+
     lines: list[str] = []
     ignore = root / ".gitignore"
     if ignore.is_file():
         lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
-    return pathspec_mod.GitIgnoreSpec.from_lines(lines)
+    return GitIgnoreSpec.from_lines(lines)

@@ -6,20 +6,23 @@ user's store and apply to every project.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from smallcode.errors import ToolError
 from smallcode.tools.registry import ToolContext, tool
 
+if TYPE_CHECKING:
+    from smallcode.store.memory import MemoryStore
+
 _KEY = "memory_store"
 
 
-def memory_store(ctx: ToolContext) -> Any:
+def memory_store(ctx: ToolContext) -> MemoryStore:
     """The session's MemoryStore (project + user), opened once and kept in ``ctx.extras``."""
     from smallcode.store.memory import MemoryStore
 
     store = ctx.extras.get(_KEY)
-    if store is None:
+    if not isinstance(store, MemoryStore):
         store = MemoryStore.open(ctx.root, data_dir=getattr(ctx.settings, "data_dir", "") or None)
         ctx.extras[_KEY] = store
     return store
@@ -71,7 +74,7 @@ def memory_list(ctx: ToolContext, type: str | None = None) -> str:
     Args:
         type: Only this type (decision, workflow, gotcha, convention, context).
     """
-    items = memory_store(ctx).list(type=type or None, limit=50)
+    items = memory_store(ctx).entries(type=type or None, limit=50)
     if not items:
         return "No memories yet."
     return "\n".join(f"{m.ref} ({m.type}, {m.scope}) {m.title}: {m.content[:120]}" for m in items)

@@ -153,11 +153,11 @@ def web_tools(settings: Any) -> tuple[list[Tool], str]:
     tools: list[Tool] = []
     missing: list[str] = []
     if find_spec("ddgs") is not None:
-        tools.append(web_search.__tool__)  # type: ignore[attr-defined]
+        tools.append(web_search.__tool__)
     else:
         missing.append("web_search (ddgs)")
     if find_spec("readability") is not None and find_spec("markdownify") is not None:
-        tools.append(web_fetch.__tool__)  # type: ignore[attr-defined]
+        tools.append(web_fetch.__tool__)
     else:
         missing.append("web_fetch (readability-lxml, markdownify)")
     note = ""

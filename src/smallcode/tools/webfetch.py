@@ -114,10 +114,10 @@ def make_client(allow_private: bool) -> Any:
     )
     pool = getattr(getattr(client, "_transport", None), "_pool", None)
     inner = getattr(pool, "_network_backend", None)
-    if inner is None:  # never connect unguarded
+    if pool is None or inner is None:  # never connect unguarded
         client.close()
         raise WebError("the HTTP client cannot be guarded against private addresses")
-    pool._network_backend = GuardedBackend(inner, allow_private)  # type: ignore[union-attr]
+    pool._network_backend = GuardedBackend(inner, allow_private)
     return client
 
 
@@ -255,12 +255,12 @@ class WebFetcher:
             parser = RobotFileParser()
             try:
                 resp = client.get(f"{origin}/robots.txt")
-                if resp.status_code in (401, 403):
-                    parser.disallow_all = True
+                if resp.status_code in (401, 403):  # a closed robots.txt: nothing may be fetched
+                    parser.parse(["User-agent: *", "Disallow: /"])
                 elif resp.status_code < 400:
                     parser.parse(resp.text.splitlines())
-                else:
-                    parser.allow_all = True
+                else:  # none: everything may be
+                    parser.parse([])
             except WebError:
                 raise
             except Exception as exc:

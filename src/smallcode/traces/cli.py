@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from smallcode.errors import EXIT_USAGE, SmallCodeError
 from smallcode.store.traces import Trace, find_trace, list_traces, load_trace
@@ -26,14 +27,14 @@ USAGE = (
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         raise SmallCodeError(f"{message} (see smallcode trace -h)")
 
 
 def build_parser(prog: str = "smallcode trace") -> argparse.ArgumentParser:
     p = _Parser(prog=prog, description="Session traces: list, view, export, regression tests.")
     p.add_argument("-C", "--cwd", default=".", help="project folder (default: here)")
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("-C", "--cwd", default=argparse.SUPPRESS, help="project folder")
     sub = p.add_subparsers(dest="verb", required=True, parser_class=_Parser)
 

@@ -57,11 +57,12 @@ def cmd_contract(ui: Repl, arg: str) -> str:
             c = session.activate(rest)
             return f'Contract "{c.title}" is active ({c.counts()}).{_joins(ui)}'
         if verb in ("abort", "clear"):
-            c = session.abort()
-            if c is None:
+            aborted = session.abort()
+            if aborted is None:
                 return "No contract is active."
             kept = f" ({USER_FILE} stays: edit it to make it active again)"
-            return f'Contract "{c.title}" aborted.' + (kept if c.id == USER_FILE_ID else "")
+            tail = kept if aborted.id == USER_FILE_ID else ""
+            return f'Contract "{aborted.title}" aborted.' + tail
     except ToolError as exc:
         return f"contract: {exc}"
     return USAGE
@@ -84,7 +85,9 @@ def _create(ui: Repl, session: ContractSession, text: str) -> str:
 
 def split_parts(text: str) -> list[str]:
     """Split on ``;`` outside backticks (a command may hold its own ``;``)."""
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for ch in text:
         if ch == "`":
             quoted = not quoted

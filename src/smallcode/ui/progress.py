@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 from smallcode.agent.loop import describe_args
 from smallcode.events import Event, EventBus
@@ -125,7 +125,7 @@ class ProgressPrinter:
         self._write(f"  ~ repaired {e.data.get('name')}: {'; '.join(e.data.get('repairs', []))}")
 
 
-def tool_mark(d: dict) -> str:  # type: ignore[type-arg]
+def tool_mark(d: dict[str, Any]) -> str:
     """How a finished call is marked: ok, failed, rolled back, or a command's exit code."""
     if d.get("rolled_back"):
         return "rolled back"

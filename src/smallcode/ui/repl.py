@@ -157,10 +157,16 @@ class Repl:
                 self.console.print("[yellow]Stopped.[/]")
 
 
-def ask_yes_no(console: Any) -> Any:
-    """A confirm(question) -> bool callback that asks in the terminal (default: no)."""
+class TerminalConfirm:
+    """``confirm(question) -> bool``, asked in the terminal (default: no); ``choose`` asks
+    y/a/n for permission approvals (agent/permission_guard.py looks for it)."""
 
-    def confirm(question: str) -> bool:
+    def __init__(self, console: Any) -> None:
+        from smallcode.ui.approvals import make_chooser
+
+        self.choose = make_chooser(console)
+
+    def __call__(self, question: str) -> bool:
         from prompt_toolkit import prompt
 
         try:
@@ -170,10 +176,10 @@ def ask_yes_no(console: Any) -> Any:
             return False
         return answer.strip().lower() in ("y", "yes")
 
-    from smallcode.ui.approvals import make_chooser
 
-    confirm.choose = make_chooser(console)  # type: ignore[attr-defined]  # y/a/n approvals
-    return confirm
+def ask_yes_no(console: Any) -> TerminalConfirm:
+    """A confirm(question) -> bool callback that asks in the terminal, with y/a/n approvals."""
+    return TerminalConfirm(console)
 
 
 def run_repl(overrides: dict[str, Any], cwd: str | None = None, resume: bool = False) -> int:

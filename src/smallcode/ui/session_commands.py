@@ -92,7 +92,7 @@ def _memory(ui: Repl, arg: str) -> str:
 
     store = MemoryStore.open(ui.settings.cwd, data_dir=ui.settings.data_dir or None)
     try:
-        items = store.list()
+        items = store.entries()
     finally:
         store.close()
     if not items:

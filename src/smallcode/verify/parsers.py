@@ -229,12 +229,12 @@ def _cargo_blocks(output: str) -> dict[str, tuple[str, int, str]]:
         for j, row in enumerate(rows):
             new = _PANIC_NEW.search(row)
             if new:
-                message = []
+                said: list[str] = []
                 for nxt in rows[j + 1 :]:
                     if not nxt.strip() or nxt.startswith(("note:", "stack backtrace:")):
                         break
-                    message.append(nxt.rstrip())
-                found = (new.group(1), int(new.group(2)), "\n".join(message[:3]))
+                    said.append(nxt.rstrip())
+                found = (new.group(1), int(new.group(2)), "\n".join(said[:3]))
                 break
         old = _PANIC_OLD.search(body) if found is None else None
         if old:
@@ -353,13 +353,15 @@ def parse_generic(output: str, report: TestReport, root: Path) -> bool:
         return True
     tap = _TAP.findall(output)
     if tap:
-        nums: dict[str, int] = {}
+        tap_nums: dict[str, int] = {}
         for word, n in tap:
-            nums[word] = int(n)  # the last summary wins
-        report.passed += nums.get("pass", 0)
-        report.failed += nums.get("fail", 0)
-        report.errors += nums.get("cancelled", 0)
-        report.skipped += nums.get("skipped", 0) + nums.get("skip", 0) + nums.get("todo", 0)
+            tap_nums[word] = int(n)  # the last summary wins
+        report.passed += tap_nums.get("pass", 0)
+        report.failed += tap_nums.get("fail", 0)
+        report.errors += tap_nums.get("cancelled", 0)
+        report.skipped += (
+            tap_nums.get("skipped", 0) + tap_nums.get("skip", 0) + tap_nums.get("todo", 0)
+        )
         return True
     vitest = _VITEST_LINE.findall(output)
     if vitest:

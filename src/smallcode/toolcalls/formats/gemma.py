@@ -166,7 +166,7 @@ def _functiongemma(text: str) -> list[Candidate]:
 
 def _gemma4_calls(text: str, pos: int, end: int, region: tuple[int, int]) -> list[Candidate]:
     """``call:NAME{...}`` calls one after another in ``text[pos:end]``."""
-    out = []
+    out: list[Candidate] = []
     while len(out) < 64:
         c = _G4_CALL.match(text, pos, end)
         if not c:

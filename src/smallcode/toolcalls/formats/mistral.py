@@ -27,7 +27,7 @@ _NAMED = re.compile(r"\s*([\w.\-]{1,100})\s*(?:\[CALL_ID\]\s*(?:[\w\-]{1,64}\s*)
 
 def _named_calls(body: str, start: int, end: int | None) -> list[Candidate]:
     """``name[ARGS]{...}`` calls; with ``end`` None the region ends after the last one."""
-    out = []
+    out: list[Candidate] = []
     pos = 0
     while len(out) < 64:
         m = _NAMED.match(body, pos)
