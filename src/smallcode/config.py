@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from smallcode.errors import ConfigError
+from smallcode.llm import kinds  # plain data: the provider kinds named in the help texts
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+# The words a yes/no setting accepts (any case); every on/off switch reads them from here.
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 EDIT_FORMATS = ("auto", "tools", "whole", "diff")
 
 
@@ -56,8 +58,8 @@ class Settings:
     provider: str = setting(
         "SMALLCODE_PROVIDER",
         "",
-        "Wire protocol / server kind: openai, lmstudio, llamacpp, vllm, ollama, anthropic, "
-        "openrouter, deepseek, embedded. Guessed from the URL when empty.",
+        f"Wire protocol / server kind: {', '.join(kinds.names())}. Guessed from the URL when "
+        "empty.",
     )
     temperature: float = setting(
         "SMALLCODE_TEMPERATURE", 0.2, "Sampling temperature.", min=0, max=2
@@ -382,7 +384,7 @@ class Settings:
         "SMALLCODE_PROBE_URLS",
         "",
         "Server roots probed when nothing is configured, comma-separated; 'off' disables "
-        "(default: localhost :1234, :11434, :8080).",
+        f"(default: localhost {', '.join(f':{p}' for p in kinds.probe_ports())}).",
     )
     ollama_keep_alive: str = setting(
         "SMALLCODE_OLLAMA_KEEP_ALIVE",
@@ -425,7 +427,7 @@ class Settings:
     escalation_provider: str = setting(
         "SMALLCODE_ESCALATION_PROVIDER",
         "anthropic",
-        "Cloud for escalation: anthropic, openai, deepseek.",
+        f"Cloud for escalation: {', '.join(kinds.escalation_kinds())}.",
     )
     escalation_model: str = setting(
         "SMALLCODE_ESCALATION_MODEL", "", "Cloud model for escalation (default per provider)."
@@ -602,9 +604,8 @@ class Settings:
         settings.warnings = misspelled_variables(values, environ)
         for name in ("contract", "plan"):
             value = str(getattr(settings, name)).strip().lower() or "auto"
-            value = {"1": "true", "yes": "true", "on": "true", "0": "false", "no": "false"}.get(
-                value, value
-            )
+            flag = parse_flag(value)
+            value = value if flag is None else str(flag).lower()
             if value not in ("auto", "true", "false"):
                 env = f"SMALLCODE_{name.upper()}"
                 raise ConfigError(f"{env}={value!r} is not valid: expected auto, true or false")
@@ -731,16 +732,27 @@ def misspelled_variables(
     return out
 
 
+def parse_flag(text: str) -> bool | None:
+    """True or False for a yes/no word (TRUE_WORDS, FALSE_WORDS), None for anything else."""
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None
+
+
 def _convert(env: str, raw: str, kind: type) -> Any:
     text = raw.strip()
     try:
         if kind is bool:
             low = text.lower()
-            if low in _TRUE:
-                return True
-            if low in _FALSE:
+            if not low:
                 return False
-            raise ValueError(raw)
+            flag = parse_flag(low)
+            if flag is None:
+                raise ValueError(raw)
+            return flag
         if kind is int:
             return int(text) if text else 0
         if kind is float:

@@ -9,7 +9,8 @@ import pytest
 
 from smallcode.errors import ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions, collect, complete
-from smallcode.llm.openai_compat import OpenAICompatProvider, normalize_base_url
+from smallcode.llm.openai_compat import OpenAICompatProvider
+from smallcode.llm.urls import api_base as normalize_base_url
 from smallcode.types import Message, ToolCall
 from tests.fakes.openai_server import FakeCall, FakeReply, script, text
 

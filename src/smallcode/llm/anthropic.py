@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import closing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smallcode.errors import EndpointError, ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions
@@ -22,6 +22,8 @@ from smallcode.llm.httpcommon import (
     open_stream,
     stream_cut,
 )
+from smallcode.llm.kinds import default_url
+from smallcode.llm.urls import server_root
 from smallcode.types import (
     Chunk,
     Finish,
@@ -32,7 +34,11 @@ from smallcode.types import (
     Usage,
 )
 
-DEFAULT_URL = "https://api.anthropic.com"
+if TYPE_CHECKING:
+    from smallcode.config import Settings
+    from smallcode.llm.factory import Notice, Resolved
+
+DEFAULT_URL = default_url("anthropic")
 API_VERSION = "2023-06-01"
 DEFAULT_WINDOW = 200_000
 
@@ -109,6 +115,27 @@ def to_anthropic_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def api_root(base_url: str) -> str:
+    """The URL below which ``/v1/messages`` and ``/v1/models`` live (a given ``/v1`` dropped)."""
+    return server_root(base_url, ("/v1",))
+
+
+def from_resolved(
+    resolved: Resolved, settings: Settings, on_notice: Notice | None = None
+) -> AnthropicProvider:
+    """The Anthropic provider for a resolved endpoint (the ``anthropic`` kind's builder)."""
+    from smallcode.llm.factory import read_timeout
+
+    return AnthropicProvider(
+        resolved.model,
+        resolved.api_key,
+        base_url=resolved.base_url,
+        timeout=read_timeout(settings),
+        max_tokens=settings.max_output_tokens,
+        context_window=settings.context_window,
+    )
+
+
 class AnthropicProvider:
     name = "anthropic"
 
@@ -123,8 +150,7 @@ class AnthropicProvider:
         context_window: int = 0,
         temperature: float | None = None,
     ) -> None:
-        url = (base_url or DEFAULT_URL).rstrip("/")
-        self.base_url = url[:-3] if url.endswith("/v1") else url
+        self.base_url = api_root(base_url or DEFAULT_URL)
         self.model = model
         self.api_key = api_key
         self.max_tokens = max_tokens

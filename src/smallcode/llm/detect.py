@@ -1,12 +1,14 @@
 """Finding the user's model server and learning its real context window.
 
-* :func:`probe_local` asks the usual local ports (LM Studio :1234, Ollama :11434, llama.cpp
-  :8080) in parallel, within a hard deadline (default 0.6 s in total), what they are and which
-  models they serve. ``SMALLCODE_PROBE_URLS`` (comma-separated roots) replaces the defaults.
+* :func:`probe_local` asks the usual local ports (the kinds marked ``probe`` in
+  :mod:`smallcode.llm.kinds`: LM Studio :1234, Ollama :11434, llama.cpp :8080) in parallel,
+  within a hard deadline (default 0.6 s in total), what they are and which models they serve.
+  ``SMALLCODE_PROBE_URLS`` (comma-separated roots) replaces the defaults.
 * :func:`detect_context_window` asks one server for a model's window the way that server
   reports it: LM Studio ``/api/v0/models``, llama.cpp ``/props`` (``n_ctx``), vLLM
   ``/v1/models`` (``max_model_len``), Ollama ``/api/show``, OpenRouter's model list
-  (``context_length``); cloud APIs without such a route use a small table.
+  (``context_length``); cloud APIs without such a route use a small table. Which way is
+  each kind's ``window`` strategy.
 
 Local requests use the standard library's http.client (no import cost, exact timeouts, no
 proxy surprises on loopback).
@@ -23,15 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-DEFAULT_PROBE_URLS = ("http://127.0.0.1:1234", "http://127.0.0.1:11434", "http://127.0.0.1:8080")
-PORT_KINDS = {1234: "lmstudio", 11434: "ollama", 8080: "llamacpp", 8000: "vllm"}
-HOST_KINDS = {
-    "openrouter.ai": "openrouter",
-    "api.openai.com": "openai",
-    "api.deepseek.com": "deepseek",
-    "api.anthropic.com": "anthropic",
-}
-OPENAI_COMPATIBLE = {"openai", "lmstudio", "llamacpp", "vllm", "openrouter", "deepseek", "custom"}
+from smallcode.llm import kinds
+from smallcode.llm.urls import api_base, host_matches, is_loopback, server_root
+from smallcode.llm.urls import port as url_port
+
+DEFAULT_PROBE_URLS = kinds.probe_urls()
+PORT_KINDS = kinds.port_kinds()
+HOST_KINDS = kinds.cloud_hosts()
 
 # Windows of cloud models whose APIs do not report one (prefix match, longest first).
 KNOWN_WINDOWS = {
@@ -60,7 +60,8 @@ class Endpoint:
     @property
     def base_url(self) -> str:
         """What SMALLCODE_BASE_URL should be for this server."""
-        return self.root if self.kind == "ollama" else f"{self.root}/v1"
+        kind = kinds.get(self.kind)
+        return self.root + (kind.api_path if kind else "/v1")
 
     def best_model(self) -> str:
         """The loaded model, else the only model, else the first listed."""
@@ -72,37 +73,18 @@ class Endpoint:
 
 def guess_kind(base_url: str) -> str:
     """Server kind from a URL: known cloud hosts and the usual local ports; else 'openai'."""
-    parts = urlsplit(base_url if "://" in base_url else f"http://{base_url}")
-    host = (parts.hostname or "").lower()
-    for h, kind in HOST_KINDS.items():
-        if host == h or host.endswith("." + h):
+    for host, kind in HOST_KINDS.items():
+        if host_matches(base_url, (host,)):
             return kind
-    if parts.port in PORT_KINDS:
-        return PORT_KINDS[parts.port]
-    return "openai"
+    port = url_port(base_url)
+    if port in PORT_KINDS:
+        return PORT_KINDS[port]
+    return kinds.FALLBACK_KIND
 
 
 def is_cloud_url(base_url: str) -> bool:
     """True for the known cloud APIs (they need a key and have no local info routes)."""
-    parts = urlsplit(base_url if "://" in base_url else f"http://{base_url}")
-    host = (parts.hostname or "").lower()
-    return any(host == h or host.endswith("." + h) for h in HOST_KINDS)
-
-
-def server_root(base_url: str) -> str:
-    url = base_url.strip().rstrip("/")
-    if "://" not in url:
-        url = "http://" + url
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def api_base(base_url: str) -> str:
-    """The OpenAI-compatible base: a bare root gets ``/v1``; an explicit path is kept."""
-    url = base_url.strip().rstrip("/")
-    if "://" not in url:
-        url = "http://" + url
-    return url + "/v1" if urlsplit(url).path in ("", "/") else url
+    return host_matches(base_url, tuple(HOST_KINDS))
 
 
 def probe_urls(raw: str = "") -> list[str]:
@@ -296,11 +278,17 @@ def _find(entries: list[dict[str, Any]], model: str) -> dict[str, Any] | None:
 def detect_context_window(
     kind: str, base_url: str, model: str, api_key: str = "", timeout: float = 3.0
 ) -> int | None:
-    """The window the server gives ``model``, or None when it does not say."""
+    """The window the server gives ``model``, or None when it does not say.
+
+    How depends on the kind's ``window`` strategy (llm/kinds.py); an unknown kind (a plugin's)
+    is asked like a plain OpenAI-compatible server.
+    """
     root = server_root(base_url)
-    kind = kind or guess_kind(base_url)
+    record = kinds.get(kind or guess_kind(base_url))
+    strategy = record.window if record else "server"
+    routes = record.window_routes if record else ()
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    if kind == "ollama":
+    if strategy == "ollama":
         try:
             status, show = http_json(
                 f"{root}/api/show", method="POST", body={"model": model}, timeout=timeout
@@ -312,29 +300,19 @@ def detect_context_window(
         from smallcode.llm.ollama import trained_context
 
         return trained_context(show)
-    if kind in ("anthropic", "openai", "deepseek") and urlsplit(root).hostname not in (
-        "127.0.0.1",
-        "localhost",
-        "::1",
-    ):
+    if strategy == "table" and not is_loopback(root):
         return known_window(model)
-    if kind == "openrouter":
+    if strategy == "listing":
         listing = _get(f"{api_base(base_url)}/models", timeout, headers)
         entry = (
             _find((listing or {}).get("data") or [], model) if isinstance(listing, dict) else None
         )
         return _int(entry.get("context_length")) if entry else known_window(model)
-    # Local OpenAI-compatible servers: ask each way, the most specific first.
-    if kind in ("lmstudio", "openai", "custom"):
-        lms = _get(f"{root}/api/v0/models", timeout, headers)
-        if isinstance(lms, dict) and isinstance(lms.get("data"), list):
-            entry = _find(lms["data"], model)
-            if entry and _lmstudio_window(entry):
-                return _lmstudio_window(entry)
-    if kind in ("llamacpp", "openai", "custom", "lmstudio"):
-        props = _get(f"{root}/props", timeout, headers)
-        if isinstance(props, dict) and _props_window(props):
-            return _props_window(props)
+    # A server: ask its own info routes first (the most specific), then its model list.
+    for route in routes:
+        window = _ROUTES[route](root, model, timeout, headers)
+        if window:
+            return window
     listing = _get(f"{api_base(base_url)}/models", timeout, headers)
     if isinstance(listing, dict) and isinstance(listing.get("data"), list):
         entry = _find(listing["data"], model)
@@ -343,6 +321,26 @@ def detect_context_window(
         if entry and entry.get("owned_by") == "me" and not is_cloud_url(base_url):
             return overflow_window(base_url, model, headers)
     return known_window(model)
+
+
+def _lmstudio_route(root: str, model: str, timeout: float, headers: dict[str, str]) -> int | None:
+    """LM Studio's /api/v0/models: the loaded (else the maximum) context length."""
+    lms = _get(f"{root}/api/v0/models", timeout, headers)
+    if isinstance(lms, dict) and isinstance(lms.get("data"), list):
+        entry = _find(lms["data"], model)
+        if entry:
+            return _lmstudio_window(entry)
+    return None
+
+
+def _props_route(root: str, model: str, timeout: float, headers: dict[str, str]) -> int | None:
+    """llama.cpp's /props: ``n_ctx``."""
+    props = _get(f"{root}/props", timeout, headers)
+    return _props_window(props) if isinstance(props, dict) else None
+
+
+# The info routes a kind's ``window_routes`` may name (kinds.WINDOW_ROUTES).
+_ROUTES = {"lmstudio": _lmstudio_route, "props": _props_route}
 
 
 OVERFLOW_TOKENS = 140_000

@@ -24,12 +24,16 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smallcode.errors import ConfigError, EndpointError
 from smallcode.llm.base import RequestOptions
 from smallcode.llm.gguf import GGUFError, context_length, read_metadata
 from smallcode.types import Chunk, Finish, Message, PromptProgress, TextDelta, Usage
+
+if TYPE_CHECKING:
+    from smallcode.config import Settings
+    from smallcode.llm.factory import Notice, Resolved
 
 DEFAULT_CAP = 8192
 BACKENDS = ("llama-cpp-python", "xllamacpp")  # the order auto tries them in
@@ -58,6 +62,44 @@ def backend_for(preferred: str = "auto") -> str | None:
 def llama_cpp_available() -> bool:
     """Whether any in-process engine is installed (name kept for callers)."""
     return backend_for() is not None
+
+
+def from_resolved(
+    resolved: Resolved, settings: Settings, on_notice: Notice | None = None
+) -> EmbeddedProvider:
+    """The embedded provider for a resolved endpoint (the ``embedded`` kind's builder): a
+    packaged model's name is fetched (when allowed) and replaced by its file."""
+    from smallcode.llm import kinds
+    from smallcode.llm.factory import HOW_TO_CONFIGURE, auto_fetch_allowed
+
+    model = resolved.model
+    if backend_for(settings.embedded_backend) is None:
+        if resolved.how == "packaged":
+            raise ConfigError(
+                f"no model server found ({kinds.probed_servers()}) and the embedded model "
+                f"needs llama.cpp: {INSTALL_HINT}, or {HOW_TO_CONFIGURE}"
+            )
+        raise ConfigError(f"the embedded model needs llama.cpp: {INSTALL_HINT}")
+    if not model.lower().endswith(".gguf"):
+        from smallcode.llm.models import ensure_default, models_dir
+
+        if resolved.how == "packaged" and on_notice:
+            on_notice(f"no model server found: using the packaged model {model} in-process")
+        path = ensure_default(
+            model,
+            models_dir(settings.models_dir),
+            auto_fetch=auto_fetch_allowed(settings.auto_fetch),
+            progress=on_notice,
+        )
+        model = str(path)
+    return EmbeddedProvider(
+        model,
+        context_window=settings.context_window,
+        threads=settings.embedded_threads,
+        temperature=settings.temperature,
+        max_output_tokens=min(settings.max_output_tokens, 1024),
+        backend=settings.embedded_backend,
+    )
 
 
 def _for_template(m: Message) -> dict[str, Any]:

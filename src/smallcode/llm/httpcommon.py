@@ -154,15 +154,6 @@ def retry_after_seconds(headers: Any) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def root_url(base_url: str) -> str:
-    """``http://host:1234/v1`` -> ``http://host:1234`` (the server root for native routes)."""
-    url = base_url.rstrip("/")
-    for suffix in ("/v1", "/api", "/openai"):
-        if url.endswith(suffix):
-            return url[: -len(suffix)]
-    return url
-
-
 def host_label(url: str) -> str:
     parts = urlsplit(url)
     return parts.netloc or url

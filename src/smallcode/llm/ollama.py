@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smallcode.errors import EndpointError, ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions
@@ -29,9 +29,10 @@ from smallcode.llm.httpcommon import (
     error_text,
     make_client,
     open_stream,
-    root_url,
     stream_cut,
 )
+from smallcode.llm.kinds import default_url
+from smallcode.llm.urls import server_root
 from smallcode.types import (
     Chunk,
     Finish,
@@ -41,6 +42,10 @@ from smallcode.types import (
     ToolCallDelta,
     Usage,
 )
+
+if TYPE_CHECKING:
+    from smallcode.config import Settings
+    from smallcode.llm.factory import Notice, Resolved
 
 DEFAULT_CAP = 32768  # without a user setting, never ask for more than this
 MIN_CTX = 2048
@@ -200,6 +205,23 @@ def to_ollama_messages(messages: list[Message]) -> list[dict[str, Any]]:
     return out
 
 
+def from_resolved(
+    resolved: Resolved, settings: Settings, on_notice: Notice | None = None
+) -> OllamaProvider:
+    """The Ollama provider for a resolved endpoint (the ``ollama`` kind's builder)."""
+    from smallcode.llm.factory import read_timeout
+
+    return OllamaProvider(
+        resolved.base_url,
+        resolved.model,
+        api_key=resolved.api_key,
+        timeout=read_timeout(settings),
+        context_window=settings.context_window,
+        keep_alive=settings.ollama_keep_alive,
+        cap=settings.ollama_num_ctx_cap,
+    )
+
+
 class OllamaProvider:
     """Provider for Ollama's native API. One instance per session (num_ctx is fixed in it)."""
 
@@ -218,7 +240,7 @@ class OllamaProvider:
         temperature: float | None = None,
         on_truncation: Callable[[Truncation], None] | None = None,
     ) -> None:
-        self.base_url = root_url(base_url or "http://127.0.0.1:11434")
+        self.base_url = server_root(base_url or default_url("ollama"))
         self.model = model
         self.timeout = timeout
         self.user_window = context_window

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from smallcode.errors import ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions
@@ -20,6 +19,7 @@ from smallcode.llm.httpcommon import (
     retry_after_seconds,
     transport_errors,
 )
+from smallcode.llm.urls import api_base
 from smallcode.types import (
     Chunk,
     Finish,
@@ -30,18 +30,9 @@ from smallcode.types import (
     Usage,
 )
 
-
-def normalize_base_url(url: str) -> str:
-    """'localhost:1234' -> 'http://localhost:1234/v1'; keeps an explicit path as given."""
-    url = url.strip().rstrip("/")
-    if not url:
-        return url
-    if "://" not in url:
-        url = "http://" + url
-    parts = urlsplit(url)
-    if parts.path in ("", "/"):
-        url += "/v1"
-    return url
+if TYPE_CHECKING:
+    from smallcode.config import Settings
+    from smallcode.llm.factory import Notice, Resolved
 
 
 def parse_usage(data: dict[str, Any]) -> Usage | None:
@@ -61,6 +52,32 @@ def parse_usage(data: dict[str, Any]) -> Usage | None:
     )
 
 
+def from_resolved(
+    resolved: Resolved, settings: Settings, on_notice: Notice | None = None
+) -> OpenAICompatProvider:
+    """The provider for a resolved OpenAI-compatible endpoint (the builder of every kind whose
+    protocol is ``openai``); its context window is detected the way its kind says."""
+    from smallcode.llm import kinds
+    from smallcode.llm.detect import detect_context_window
+    from smallcode.llm.factory import read_timeout
+
+    kind = kinds.get(resolved.kind)
+    provider = OpenAICompatProvider(
+        resolved.base_url,
+        resolved.model,
+        resolved.api_key,
+        name=resolved.kind,
+        timeout=read_timeout(settings),
+        extra_headers=dict(kind.headers) if kind and kind.headers else None,
+        connect_timeout=settings.connect_timeout,
+    )
+    window = settings.context_window or detect_context_window(
+        resolved.kind, provider.base_url, resolved.model, resolved.api_key
+    )
+    provider.set_context_window(window)
+    return provider
+
+
 class OpenAICompatProvider:
     """Provider for any /v1/chat/completions endpoint."""
 
@@ -77,7 +94,7 @@ class OpenAICompatProvider:
     ) -> None:
         self.name = name
         self.model = model
-        self.base_url = normalize_base_url(base_url)
+        self.base_url = api_base(base_url)
         headers = {"Content-Type": "application/json", **(extra_headers or {})}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"

@@ -23,6 +23,7 @@ from typing import Any
 
 from smallcode.config import Settings
 from smallcode.errors import ConfigError
+from smallcode.llm import kinds
 from smallcode.llm.base import Provider
 from smallcode.types import Usage
 
@@ -42,10 +43,9 @@ ROLE_OF_TIER = {"fast": "side work: summaries, titles, typed prompt functions",
                 "strong": "the fallback after a hard failure"}  # fmt: skip
 TIERS = ("fast", "medium", "strong")
 
+# Cloud -> (default model, its usual key variable): the kinds with an ``escalation_model``.
 ESCALATION_DEFAULTS = {
-    "anthropic": ("claude-sonnet-4-5", "ANTHROPIC_API_KEY"),
-    "openai": ("gpt-4.1", "OPENAI_API_KEY"),
-    "deepseek": ("deepseek-chat", "DEEPSEEK_API_KEY"),
+    k.name: (k.escalation_model, k.key_env) for k in kinds.REGISTRY.values() if k.escalation_model
 }
 # USD per million tokens (input, output): list prices as published at the time of writing;
 # used for an estimate shown to the user, not for billing.
@@ -235,7 +235,8 @@ class Escalation:
         if self.kind not in ESCALATION_DEFAULTS:
             return (
                 False,
-                f"SMALLCODE_ESCALATION_PROVIDER={self.kind} is not anthropic, openai or deepseek",
+                f"SMALLCODE_ESCALATION_PROVIDER={self.kind} is not "
+                + kinds.or_list(list(ESCALATION_DEFAULTS)),
             )
         if not self._key():
             env_name = ESCALATION_DEFAULTS[self.kind][1]
@@ -271,9 +272,7 @@ class Escalation:
     def _build(self) -> Provider:
         from dataclasses import replace
 
-        from smallcode.llm.factory import DEFAULT_URLS
-
-        base_url = self.settings.escalation_base_url or DEFAULT_URLS[self.kind]
+        base_url = self.settings.escalation_base_url or kinds.default_url(self.kind)
         cfg = replace(
             self.settings,
             provider=self.kind,

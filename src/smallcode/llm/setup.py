@@ -15,9 +15,10 @@ from typing import Any
 
 from smallcode.config import Settings, read_env_file, user_config_dir
 from smallcode.errors import ConfigError, ModelRequestError, SmallCodeError
-from smallcode.llm import detect
-from smallcode.llm.factory import DEFAULT_URLS, LABELS, Resolved, build
+from smallcode.llm import detect, kinds
+from smallcode.llm.factory import Resolved, build
 from smallcode.llm.httpcommon import error_text, mask_secret
+from smallcode.llm.urls import api_base, server_root
 
 ENV_KEYS = {
     "provider": "SMALLCODE_PROVIDER",
@@ -45,7 +46,7 @@ class Listing:
 
 
 def default_url(kind: str) -> str:
-    return DEFAULT_URLS.get(kind, "")
+    return kinds.default_url(kind)
 
 
 def list_models(kind: str, base_url: str, api_key: str = "", timeout: float = 5.0) -> Listing:
@@ -53,14 +54,21 @@ def list_models(kind: str, base_url: str, api_key: str = "", timeout: float = 5.
     base_url = base_url or default_url(kind)
     if not base_url:
         return Listing(error="no URL given")
-    if kind == "anthropic":
-        url = f"{base_url.rstrip('/').removesuffix('/v1')}/v1/models"
-        headers = {"x-api-key": api_key, "anthropic-version": "2023-06-01"}
-        return _cloud_listing(url, headers, timeout)
-    if detect.is_cloud_url(base_url) or kind in ("openrouter", "deepseek"):
+    record = kinds.get(kind)
+    how = record.listing if record else "auto"
+    if how == "auto" and detect.is_cloud_url(base_url):
+        how = "cloud"
+    if how == "anthropic":
+        from smallcode.llm.anthropic import API_VERSION, api_root
+
+        headers = {"x-api-key": api_key, "anthropic-version": API_VERSION}
+        return _cloud_listing(f"{api_root(base_url)}/v1/models", headers, timeout)
+    if how == "cloud":
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        return _cloud_listing(f"{detect.api_base(base_url)}/models", headers, timeout)
-    ep = detect.identify(detect.server_root(base_url), timeout=timeout)
+        return _cloud_listing(f"{api_base(base_url)}/models", headers, timeout)
+    if how == "none":
+        return Listing(error=f"{kinds.label(kind)} has no server to list models from")
+    ep = detect.identify(server_root(base_url), timeout=timeout)
     if ep is None:
         return Listing(error=f"nothing answers at {base_url}: is the server running?")
     return Listing(list(ep.models), list(ep.loaded), dict(ep.windows), ep.kind)
@@ -123,7 +131,7 @@ def validate(settings: Settings, kind: str, base_url: str, model: str, api_key: 
             tools = False
         text = (reply.content or ("(a tool call)" if reply.tool_calls else "")).strip()
         took = time.monotonic() - start
-        msg = f"{LABELS.get(kind, kind)} answered in {took:.1f} s"
+        msg = f"{kinds.label(kind)} answered in {took:.1f} s"
         if not tools:
             msg += f"; model '{model}' does not support tools: pick a model with tool support"
         return Validation(tools, msg, text[:80], window, took, tools)
@@ -233,15 +241,14 @@ def status_lines(settings: Settings, provider: Any = None, router: Any = None) -
     lines = []
     if provider is not None:
         window = provider.context_window()
-        lines.append(f"active: {LABELS.get(provider.name, provider.name)} · {provider.model}")
+        lines.append(f"active: {kinds.label(provider.name)} · {provider.model}")
         url = getattr(provider, "base_url", "") or getattr(provider, "path", "")
         if url:
             lines.append(f"endpoint: {url}")
         shown = f"{window:,} tokens" if window else "unknown (8,192 assumed)"
         lines.append(f"context window: {shown}")
-        num_ctx = getattr(provider, "_num_ctx", None)
-        if provider.name == "ollama" and num_ctx:
-            lines.append(f"ollama num_ctx (fixed for the session): {num_ctx}")
+        if provider.name == "ollama" and window:  # Ollama's window is the num_ctx it was given
+            lines.append(f"ollama num_ctx (fixed for the session): {window}")
     configured = describe_settings(settings)
     if provider is not None and not settings.context_window:  # shown once, as detected
         configured = [c for c in configured if not c.startswith("context window setting:")]
@@ -265,17 +272,8 @@ def status_lines(settings: Settings, provider: Any = None, router: Any = None) -
     return lines
 
 
-KIND_MENU = [
-    ("lmstudio", "LM Studio (localhost:1234)"),
-    ("ollama", "Ollama (localhost:11434, native API)"),
-    ("llamacpp", "llama.cpp server (localhost:8080)"),
-    ("vllm", "vLLM (localhost:8000)"),
-    ("openrouter", "OpenRouter (API key)"),
-    ("openai", "OpenAI (API key)"),
-    ("anthropic", "Anthropic (API key)"),
-    ("deepseek", "DeepSeek (API key)"),
-    ("custom", "custom OpenAI-compatible URL"),
-]
+# The wizard's menu: (kind, line), from the kind records (llm/kinds.py).
+KIND_MENU = kinds.menu()
 
 
 def needs_key(kind: str, base_url: str) -> bool:

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from smallcode.llm.kinds import ThinkingControls, thinking_controls
 from smallcode.types import ReasoningDelta, TextDelta
 
 CHARS_PER_TOKEN = 4
@@ -37,12 +38,7 @@ NUDGE = (
     "need next, or give your final answer in a few sentences."
 )
 
-_OPENAI_LIKE = {"openai", "lmstudio", "llamacpp", "vllm", "sglang", "openrouter", "deepseek", ""}
-
-
 _OPENAI_REASONING = re.compile(r"^(?:o[134](?:-|$)|gpt-5(?!-chat)(?:[-.]|$))")
-# Providers that take OpenAI's own request fields for its reasoning models.
-_OPENAI_DIRECT = {"openai", "", "azure"}
 
 
 def thinking_family(model: str) -> str:
@@ -96,16 +92,16 @@ def openai_effort(model: str, budget: int, disable: bool) -> str:
 
 
 def _openai_reasoning(
-    model: str, provider: str, budget: int, disable: bool, max_tokens: int | None
+    model: str, controls: ThinkingControls, budget: int, disable: bool, max_tokens: int | None
 ) -> dict[str, Any]:
     """GPT-5 and o-series: the reasoning is hidden (never streamed), so the budget is set up
     front. It counts against ``max_completion_tokens`` (these models refuse ``max_tokens``
     and any temperature but the default), so the reply's reserve gets the budget on top."""
-    if provider == "openrouter":
+    if controls.dialect == "openrouter":
         if budget <= 0 and not disable:
             return {}
         return {"reasoning": {"effort": openai_effort(model, budget, disable)}}
-    if provider not in _OPENAI_DIRECT:
+    if not controls.openai_reasoning:
         return {}
     body: dict[str, Any] = {}
     if budget > 0 or disable:
@@ -121,46 +117,45 @@ def _openai_reasoning(
 
 def thinking_extra_body(
     model: str, provider_name: str, budget: int, disable: bool, max_tokens: int | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Request-body fields that make the server itself keep thinking short or off.
 
-    ``provider_name`` is the Provider's ``name`` (openai, lmstudio, llamacpp, vllm, ollama,
-    anthropic, openrouter, deepseek, embedded). Returns {} when the server has no control
+    ``provider_name`` is the Provider's ``name``: a kind (llm/kinds.py), whose ``thinking``
+    record says which switches its server takes. Returns {} when the server has no control
     for this model (DeepSeek-R1: the stream watch is the only lever) or nothing is needed.
     ``max_tokens`` (the reply's reserve) lets GPT-5 / o-series requests carry
     ``max_completion_tokens`` instead.
     """
     family = _family(model)
-    provider = (provider_name or "").lower()
-    if not family or provider in ("anthropic", "embedded"):
+    controls = thinking_controls(provider_name)
+    dialect = controls.dialect
+    if not family or dialect == "none":
         return {}
     if family == "openai-reasoning":
-        return _openai_reasoning(model, provider, budget, disable, max_tokens)
-    if provider == "ollama":
+        return _openai_reasoning(model, controls, budget, disable, max_tokens)
+    if dialect == "ollama":
         if family == "gpt-oss":
             return {"think": "low" if disable else effort_for_budget(budget)}
         return {"think": False} if disable else {}
-    if provider not in _OPENAI_LIKE:
-        return {}
     if family == "gpt-oss":
         effort = "low" if disable else effort_for_budget(budget)
         if budget <= 0 and not disable:
             return {}
-        if provider == "openrouter":
+        if dialect == "openrouter":
             return {"reasoning": {"effort": effort}}
         body: dict[str, Any] = {"reasoning_effort": effort}
-        if provider == "llamacpp":  # its gpt-oss template reads the effort from the kwargs
+        if controls.effort_in_template:
             body["chat_template_kwargs"] = {"reasoning_effort": effort}
         return body
     if not disable:
-        if provider == "openrouter" and budget > 0 and family != "deepseek-v3.1":
+        if dialect == "openrouter" and budget > 0 and family != "deepseek-v3.1":
             return {"reasoning": {"max_tokens": budget}}
         return {}
     if family == "qwen3":
         return {"chat_template_kwargs": {"enable_thinking": False}}
     if family == "deepseek-v3.1":
         return {"chat_template_kwargs": {"thinking": False}}
-    if provider == "openrouter":
+    if dialect == "openrouter":
         return {"reasoning": {"enabled": False}}
     return {}
 
@@ -168,12 +163,12 @@ def thinking_extra_body(
 def can_disable_thinking(model: str, provider_name: str) -> bool:
     """Does the server have a switch that turns this model's thinking off?"""
     family = _family(model)
-    provider = (provider_name or "").lower()
+    controls = thinking_controls(provider_name)
     if family == "openai-reasoning":  # the lowest effort
-        return provider in _OPENAI_DIRECT or provider == "openrouter"
+        return controls.openai_reasoning or controls.dialect == "openrouter"
     if family in ("qwen3", "deepseek-v3.1"):
-        return provider == "ollama" or provider in _OPENAI_LIKE
-    return family == "always" and provider in ("ollama", "openrouter")
+        return controls.dialect in ("ollama", "openai", "openrouter")
+    return family == "always" and controls.dialect in ("ollama", "openrouter")
 
 
 @dataclass

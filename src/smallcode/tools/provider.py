@@ -9,22 +9,16 @@ is recorded in ``ctx.extras["provider_changed"]`` for the UI to switch the runni
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from smallcode.errors import ToolError
+from smallcode.llm import kinds
 from smallcode.tools.registry import Tool, ToolContext, tool
 
-Kind = Literal[
-    "lmstudio",
-    "ollama",
-    "llamacpp",
-    "vllm",
-    "openrouter",
-    "openai",
-    "anthropic",
-    "deepseek",
-    "custom",
-]
+if TYPE_CHECKING:
+    Kind = str
+else:  # the kinds the wizard offers (llm/kinds.py), as the schema's enum
+    Kind = Literal[kinds.menu_names()]
 
 
 @tool(read_only=True, core=False)
@@ -97,4 +91,4 @@ def configure_provider(
 
 
 def provider_tools() -> list[Tool]:
-    return [provider_status.__tool__, configure_provider.__tool__]  # type: ignore[attr-defined]
+    return [provider_status.__tool__, configure_provider.__tool__]

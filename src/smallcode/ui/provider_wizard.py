@@ -24,8 +24,7 @@ from typing import Any
 
 from smallcode.config import Settings
 from smallcode.errors import EXIT_OK, EXIT_USAGE, ConfigError, EndpointError, SmallCodeError
-from smallcode.llm import setup
-from smallcode.llm.factory import LABELS
+from smallcode.llm import kinds, setup
 from smallcode.llm.httpcommon import mask_secret
 
 
@@ -83,13 +82,13 @@ def interactive(settings: Settings, io: WizardIO, preset: Choice | None = None) 
     if not choice.kind:
         options: list[tuple[str, str]] = []
         for ep in found:
-            label = f"{LABELS.get(ep.kind, ep.kind)} found at {ep.root} ({len(ep.models)} models)"
+            label = f"{kinds.label(ep.kind)} found at {ep.root} ({len(ep.models)} models)"
             options.append((f"found:{ep.root}", label))
         options += setup.KIND_MENU
         picked = _choose(io, "Which model server?", options)
         if picked.startswith("found:"):
             ep = next(e for e in found if e.root == picked[6:])
-            choice.kind = "openai" if ep.kind == "openai" else ep.kind
+            choice.kind = ep.kind
             choice.base_url = ep.base_url
         else:
             choice.kind = picked
@@ -254,7 +253,7 @@ def _non_interactive(settings: Settings, c: Choice, io: WizardIO, validate: bool
         c.api_key = c.api_key or settings.api_key
         if not c.api_key:
             raise ConfigError(
-                f"{LABELS.get(c.kind, c.kind)} needs an API key: pass --key or set SMALLCODE_API_KEY"
+                f"{kinds.label(c.kind)} needs an API key: pass --key or set SMALLCODE_API_KEY"
             )
     if not c.model or guessed:
         listing = setup.list_models(c.kind, c.base_url, c.api_key)
@@ -298,7 +297,7 @@ def _rebuild(ui: Any, settings: Settings) -> str:
     if context is not None and window and not settings.context_window:
         context.window = window
     old.close()
-    return f"now using {LABELS.get(provider.name, provider.name)} · {provider.model}" + (
+    return f"now using {kinds.label(provider.name)} · {provider.model}" + (
         f" ({window:,} tokens)" if window else ""
     )
 
@@ -339,7 +338,7 @@ def cmd_model(ui: Any, arg: str) -> str | None:
         listing = (
             setup.list_models(provider.name, url, ui.settings.api_key) if url else setup.Listing()
         )
-        lines = [f"model: **{provider.model}** ({LABELS.get(provider.name, provider.name)})"]
+        lines = [f"model: **{provider.model}** ({kinds.label(provider.name)})"]
         for m in listing.models[:30]:
             mark = " (loaded)" if m in listing.loaded else ""
             lines.append(f"- {m}{mark}")
