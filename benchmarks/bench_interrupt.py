@@ -104,7 +104,7 @@ def main() -> int:
         {"SMALLCODE_BASE_URL": srv.base_url, "SMALLCODE_MODEL": "m"}, args.runs, args.after
     )
     srv.stop()
-    from smallcode.llm import models
+    from smallcode.llm import packaged_models as models
     from smallcode.llm.embedded import backend_for
 
     model = models.model_path(models.lookup(models.DEFAULT_MODEL), models.models_dir())

@@ -15,6 +15,7 @@ import sys
 from importlib import import_module
 
 from smallcode._version import __version__
+from smallcode.cliparser import Parser
 from smallcode.errors import EXIT_NOT_DONE, EXIT_OK, EXIT_USAGE, SmallCodeError
 
 # name -> "module:function"; function(argv: list[str]) -> int. Each module parses its own args.
@@ -23,7 +24,7 @@ SUBCOMMANDS: dict[str, str] = {
     "search": "smallcode.project.commands:search_main",
     "parse-tools": "smallcode.toolcalls.cli:main",
     "provider": "smallcode.ui.provider_wizard:main",
-    "models": "smallcode.models:main",
+    "models": "smallcode.llm.packaged_models_cli:main",
     "bench": "smallcode.bench.cli:main",
     "trace": "smallcode.traces.cli:main",
     "eval": "smallcode.evals.cli:main",
@@ -44,14 +45,8 @@ a .env file in the project root (see the README for every variable).
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
-        sys.stderr.write(f"smallcode: error: {message} (see smallcode -h)\n")
-        raise SystemExit(EXIT_USAGE)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
+    p = Parser(
         prog="smallcode",
         description="A coding agent for local language models.",
         epilog=USAGE_EXAMPLES
@@ -162,7 +157,8 @@ def _debug_traceback(argv: list[str] | None = None) -> None:
 
 def _debug_enabled(argv: list[str]) -> bool:
     """SMALLCODE_DEBUG from the environment, else from the project's or the user's .env."""
-    on = {"1", "true", "yes", "on"}
+    from smallcode.config import TRUE_WORDS as on
+
     if "SMALLCODE_DEBUG" in os.environ:
         return os.environ["SMALLCODE_DEBUG"].strip().lower() in on
     from pathlib import Path

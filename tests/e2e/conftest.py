@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from smallcode.llm import models
+from smallcode.llm import packaged_models as models
 
 
 def _model_path() -> Path:

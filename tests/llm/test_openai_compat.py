@@ -10,7 +10,6 @@ import pytest
 from smallcode.errors import ModelRequestError, TransientError
 from smallcode.llm.base import RequestOptions, collect, complete
 from smallcode.llm.openai_compat import OpenAICompatProvider
-from smallcode.llm.urls import api_base as normalize_base_url
 from smallcode.types import Message, ToolCall
 from tests.fakes.openai_server import FakeCall, FakeReply, script, text
 
@@ -141,15 +140,3 @@ def test_non_streaming_server(fake_server) -> None:  # type: ignore[no-untyped-d
     data = httpx2.post(f"{srv.base_url}/chat/completions", json=body).json()
     reply = collect(p._from_json(data))
     assert reply.content == "plain" and reply.tool_calls[0].name == "bash"
-
-
-@pytest.mark.parametrize(
-    ("given", "expected"),
-    [
-        ("localhost:1234", "http://localhost:1234/v1"),
-        ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/v1"),
-        ("https://openrouter.ai/api/v1", "https://openrouter.ai/api/v1"),
-    ],
-)
-def test_normalize_base_url(given: str, expected: str) -> None:
-    assert normalize_base_url(given) == expected

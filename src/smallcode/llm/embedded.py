@@ -81,7 +81,7 @@ def from_resolved(
             )
         raise ConfigError(f"the embedded model needs llama.cpp: {INSTALL_HINT}")
     if not model.lower().endswith(".gguf"):
-        from smallcode.llm.models import ensure_default, models_dir
+        from smallcode.llm.packaged_models import ensure_default, models_dir
 
         if resolved.how == "packaged" and on_notice:
             on_notice(f"no model server found: using the packaged model {model} in-process")

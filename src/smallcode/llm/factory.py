@@ -88,7 +88,7 @@ def resolve(settings: Settings, on_notice: Notice | None = None) -> Resolved:
         if not model:
             model = _server_model(kind, base_url)
         return Resolved(kind, base_url, model, settings.api_key)
-    from smallcode.llm.models import CATALOG
+    from smallcode.llm.packaged_models import CATALOG
 
     if model.lower() in CATALOG:
         return Resolved("embedded", "", model.lower(), how="configured")

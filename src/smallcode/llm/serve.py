@@ -26,7 +26,7 @@ DEFAULT_CTX_CAP = 8192
 
 
 def resolve_model(name_or_path: str, models_dir: str = "") -> Path:
-    from smallcode.llm import models
+    from smallcode.llm import packaged_models as models
 
     if name_or_path.lower().endswith(".gguf") or os.sep in name_or_path:
         path = Path(name_or_path).expanduser()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from smallcode.config import parse_flag
 from smallcode.errors import ConfigError
 from smallcode.events import EventBus
 from smallcode.permissions import settingsfiles
@@ -58,14 +59,12 @@ Asker = Callable[[ApprovalRequest], str]  # -> "yes" | "always" | "no"
 
 
 def _bool(name: str, raw: str) -> bool | None:
-    low = (raw or "").strip().lower()
-    if not low:
+    if not (raw or "").strip():
         return None
-    if low in ("1", "true", "yes", "on"):
-        return True
-    if low in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name}={raw!r} is not valid: expected true or false")
+    flag = parse_flag(raw)
+    if flag is None:
+        raise ConfigError(f"{name}={raw!r} is not valid: expected true or false")
+    return flag
 
 
 class PermissionManager:

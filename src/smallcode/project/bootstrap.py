@@ -37,6 +37,18 @@ _SKIP_DIRS = {
 }
 
 
+# What a detector finds (detectors_base.Detection) and the summary reports: the fields both
+# dataclasses share, in the order `smallcode summary --json` prints them.
+DETECTED_FIELDS = (
+    "runtime",
+    "package_manager",
+    "framework",
+    "entry_point",
+    "build_command",
+    "test_command",
+)
+
+
 @dataclass
 class ProjectSummary:
     runtime: str = ""
@@ -68,14 +80,7 @@ def summarize_project(root: Path, settings: Any = None) -> ProjectSummary:
     primary = _pick_primary(root, found)
     summary = ProjectSummary()
     if primary:
-        for name in (
-            "runtime",
-            "package_manager",
-            "framework",
-            "entry_point",
-            "build_command",
-            "test_command",
-        ):
+        for name in DETECTED_FIELDS:
             setattr(summary, name, getattr(primary, name))
         summary.notes.extend(primary.notes)
         for other in found:

@@ -6,25 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from smallcode.errors import EXIT_NOT_DONE, EXIT_OK, EXIT_USAGE, ConfigError, SmallCodeError
-
-SUMMARY_FIELDS = (
-    "runtime",
-    "package_manager",
-    "framework",
-    "entry_point",
-    "build_command",
-    "test_command",
-    "text",
-)
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad argument as one line and exit code 2."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
@@ -52,14 +42,15 @@ def summary_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         root = _folder(args.path)
-        from smallcode.project.bootstrap import summarize_project
+        from smallcode.project.bootstrap import DETECTED_FIELDS, summarize_project
 
         summary = summarize_project(root, _settings(root))
     except SmallCodeError as exc:
         print(f"smallcode summary: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", EXIT_NOT_DONE)
     if args.json:
-        print(json.dumps({k: getattr(summary, k) for k in SUMMARY_FIELDS}, indent=2))
+        keys = (*DETECTED_FIELDS, "text")
+        print(json.dumps({k: getattr(summary, k) for k in keys}, indent=2))
     else:
         print(summary.text)
     return EXIT_OK

@@ -4,7 +4,9 @@ At session start:
 - ``project_prefix(root, settings)``: the project summary and the instruction files. Fixed for
   the session: put it in the system prompt (the stable prefix).
 - ``task_context(root, settings, task)``: memories, knowledge notes and past failures relevant
-  to this task. Append it as a message after the task (it changes with every task).
+  to this task. It changes with every task, so it is not in the prefix: the loop's task hook
+  (agent/services.py) adds it as a user message ("Context for the next task: ...") just
+  before the task itself.
 - ``start_evidence(root, settings, session_id, task, bus)``: records the session's tool calls.
 """
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smallcode.project.index import CodeIndex
-
-_CODE_KINDS = "('module', 'chunk', 'section')"
+from smallcode.project.lookup import CODE_KINDS, definitions_exactly_named, definitions_named
 
 
 @dataclass
@@ -50,24 +49,14 @@ def _info(row: sqlite3.Row) -> SymbolInfo:
 
 
 def find_definitions(index: CodeIndex, symbol: str, limit: int = 20) -> list[SymbolInfo]:
-    """Definitions named ``symbol`` (``name``, ``Parent.name`` or ``path:name``), exact case first."""
+    """Definitions named ``symbol`` (``name``, ``Parent.name`` or ``path:name``, the path
+    relative to the project root: see project/lookup.py), exact case first."""
     text = symbol.strip().strip("`'\"").removesuffix("()")
     path = ""
     if ":" in text and not text.startswith(":"):
         path, _, text = text.rpartition(":")
     parent, _, name = text.rpartition(".") if "." in text else ("", "", text)
-    sql = (
-        "SELECT s.*, f.path FROM symbols s JOIN files f ON f.id = s.file_id "
-        f"WHERE s.name = ? COLLATE NOCASE AND s.kind NOT IN {_CODE_KINDS}"
-    )
-    params: list[Any] = [name]
-    if parent:
-        sql += " AND s.parent = ? COLLATE NOCASE"
-        params.append(parent.rsplit(".", 1)[-1])
-    if path:
-        sql += " AND f.path LIKE ?"
-        params.append(f"%{path}%")
-    rows = index.conn.execute(sql + " LIMIT ?", (*params, limit * 4)).fetchall()
+    rows = definitions_named(index.conn, name, parent, path, limit * 4)
     rows.sort(
         key=lambda r: (r["name"] != name, r["parent"] != parent, "test" in r["path"], r["path"])
     )
@@ -101,11 +90,7 @@ def callees_of(index: CodeIndex, symbol_id: int, limit: int = 20) -> list[tuple[
     ]
     out = []
     for n in names:
-        defs = index.conn.execute(
-            "SELECT f.path, s.line FROM symbols s JOIN files f ON f.id = s.file_id "
-            f"WHERE s.name = ? AND s.kind NOT IN {_CODE_KINDS} LIMIT 2",
-            (n,),
-        ).fetchall()
+        defs = definitions_exactly_named(index.conn, n, limit=2)
         where = f"{defs[0]['path']}:{defs[0]['line']}" if len(defs) == 1 else ""
         if len(defs) > 1:
             where = "several definitions"
@@ -148,7 +133,7 @@ def graph_search(index: CodeIndex, query: str, k: int = 5, use_embeddings: bool 
     hits = [
         h
         for h in hybrid_search(index, query, k=k * 2, use_embeddings=use_embeddings)
-        if h.kind not in ("module", "chunk", "section")
+        if h.kind not in CODE_KINDS
     ][:k]
     if not hits:
         return "No matching definitions."

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from smallcode.project.index import FTS_WEIGHTS, CodeIndex
+from smallcode.project.lookup import definitions_named, normalize_path, path_clause
 from smallcode.project.vocabulary import expand
 from smallcode.store.fts import STOPWORDS, query_terms
 
@@ -112,12 +113,13 @@ def bm25_ranking(
     weights = ", ".join(str(w) for w in FTS_WEIGHTS)
     sql = f"SELECT symbols_fts.rowid AS id, bm25(symbols_fts, {weights}) AS r FROM symbols_fts "
     params: list[Any] = [match]
-    if path:
+    clause, extra = path_clause(path)
+    if clause:
         sql += (
             "JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id "
-            "WHERE symbols_fts MATCH ? AND f.path LIKE ? "
+            f"WHERE symbols_fts MATCH ?{clause} "
         )
-        params.append(path.rstrip("/") + "%")
+        params += extra
     else:
         sql += "WHERE symbols_fts MATCH ? "
     sql += "ORDER BY r LIMIT ?"
@@ -134,18 +136,7 @@ def name_ranking(index: CodeIndex, query: str, path: str = "") -> list[int]:
     if not q or " " in q:
         return []
     parent, _, name = q.rpartition(".") if "." in q else ("", "", q)
-    sql = (
-        "SELECT s.id, s.name, s.parent, s.kind FROM symbols s JOIN files f ON f.id = s.file_id "
-        "WHERE s.name = ? COLLATE NOCASE AND s.kind NOT IN ('module', 'chunk', 'section')"
-    )
-    params: list[Any] = [name]
-    if parent:
-        sql += " AND s.parent = ? COLLATE NOCASE"
-        params.append(parent.rsplit(".", 1)[-1])
-    if path:
-        sql += " AND f.path LIKE ?"
-        params.append(path.rstrip("/") + "%")
-    rows = index.conn.execute(sql + " LIMIT 50", params).fetchall()
+    rows = definitions_named(index.conn, name, parent, path, limit=50)
     rows.sort(key=lambda r: (r["name"] != name, r["kind"] not in ("class", "interface", "type")))
     return [r["id"] for r in rows]
 
@@ -299,14 +290,15 @@ def embedding_ranking(index: CodeIndex, query: str, path: str = "", limit: int =
     vec = embedder.embed([query])[0]
     hits = nearest(index, vec, k=limit * 3 if path else limit)
     ids = [sid for sid, _ in hits]
-    if path and ids:
+    clause, extra = path_clause(path)
+    if clause and ids:
         marks = ",".join("?" for _ in ids)
         allowed = {
             r[0]
             for r in index.conn.execute(
-                f"SELECT s.id FROM symbols s JOIN files f ON f.id = s.file_id "
-                f"WHERE s.id IN ({marks}) AND f.path LIKE ?",
-                (*ids, path.rstrip("/") + "%"),
+                "SELECT s.id FROM symbols s JOIN files f ON f.id = s.file_id "
+                f"WHERE s.id IN ({marks}){clause}",
+                (*ids, *extra),
             )
         }
         ids = [i for i in ids if i in allowed]
@@ -330,7 +322,7 @@ def hybrid_search(
         return []
     if update:
         index.update()
-    path = path.strip().strip("/") if path and path.strip() not in (".", "./") else ""
+    path = normalize_path(path)
     exact = is_exact_query(query)
     rankings: list[tuple[str, float, list[int]]] = []
     if exact:

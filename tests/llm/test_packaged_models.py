@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from smallcode.errors import ConfigError, EndpointError
-from smallcode.llm import models
+from smallcode.llm import packaged_models as models
 from smallcode.llm.gguf import GGUFError, context_length, read_metadata
 from tests.fakes.ollama_server import QuietServer
 from tests.llm.ggufmaker import gguf_bytes, make_wheel
