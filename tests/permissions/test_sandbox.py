@@ -176,3 +176,21 @@ def _comm(pid: int) -> str:
         return Path(f"/proc/{pid}/comm").read_text().strip()
     except OSError:
         return ""
+
+
+@pytest.mark.skipif(not BWRAP_OK, reason=BWRAP_WHY)
+def test_a_python_under_tmp_stays_usable_in_bwrap(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bwrap gives the command a private /tmp; the venv SmallCode runs from may live there (a
+    clone under /tmp): its interpreter must still run commands like ``sys.executable -c``."""
+    venv = tmp_path / "venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "tool").write_text("#!/bin/sh\necho from-the-venv\n")
+    (venv / "tool").chmod(0o755)
+    monkeypatch.setattr(sb.sys, "prefix", str(tmp_path / "venv"))
+    box = Sandbox("bwrap", project.resolve(), home=tmp_path / "home")
+    out, code, _ = run_fresh(f"{venv}/tool", project, 20, sandbox=box)
+    assert (code, out) == (0, "from-the-venv")
+    out, code, _ = run_fresh(f"echo x > {venv}/written", project, 20, sandbox=box)
+    assert code != 0 and not (venv / "written").exists()  # read-only

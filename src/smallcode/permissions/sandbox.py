@@ -132,6 +132,8 @@ class Sandbox:
         root = str(self.root)
         out = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         out += ["--tmpfs", "/tmp"]
+        for p in python_dirs_in_tmp():  # a venv under /tmp must stay usable (tests, hooks)
+            out += ["--ro-bind", p, p]
         out += ["--bind", root, root]
         for name in (".git", ".smallcode"):
             p = self.root / name
@@ -164,6 +166,19 @@ class Sandbox:
 
 
 # ---------------------------------------------------------------------- choosing one
+
+
+def python_dirs_in_tmp() -> list[str]:
+    """The folders of the Python that runs SmallCode (its venv, its install) that lie under
+    /tmp, which bwrap replaces with a private one: they are bound back read-only, so that
+    ``sys.executable`` (test runs, contract checks, hooks) still exists inside the sandbox."""
+    found: list[str] = []
+    for p in {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))}:
+        real = os.path.realpath(p)
+        for q in {p, real}:
+            if (q == "/tmp" or q.startswith("/tmp/")) and q != "/tmp" and os.path.isdir(q):
+                found.append(q)
+    return sorted(set(found))
 
 
 @functools.lru_cache(maxsize=8)
