@@ -132,8 +132,8 @@ class Sandbox:
         root = str(self.root)
         out = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         out += ["--tmpfs", "/tmp"]
-        for p in python_dirs_in_tmp():  # a venv under /tmp must stay usable (tests, hooks)
-            out += ["--ro-bind", p, p]
+        for py in python_dirs_in_tmp():  # a venv under /tmp must stay usable (tests, hooks)
+            out += ["--ro-bind", py, py]
         out += ["--bind", root, root]
         for name in (".git", ".smallcode"):
             p = self.root / name
