@@ -8,9 +8,13 @@ without a plugin: ``Provider`` (the protocol ``llm=`` implements), ``tool`` and
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from smallcode._version import __version__
+
+# Silent unless configured (SMALLCODE_DEBUG=1: smallcode/logs.py): never Python's last resort.
+logging.getLogger("smallcode").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from smallcode.agent.guards import GuardEvent, Intervention

@@ -16,11 +16,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smallcode.agent.result import RunResult, ToolCallRecord
 from smallcode.config import Settings
 from smallcode.events import EVENT_NAMES, Event, EventBus
+
+if TYPE_CHECKING:
+    from smallcode.agent.guards import Guard
+    from smallcode.agent.loop import Agent
+    from smallcode.llm.base import Provider
+    from smallcode.tools.registry import Tool
 
 __all__ = ["RunResult", "SmallCode", "ToolCallRecord"]
 
@@ -32,9 +38,9 @@ class SmallCode:
         base_url: str | None = None,
         cwd: str | Path | None = None,
         *,
-        llm: Any | None = None,
+        llm: Provider | None = None,
         tools: list[Any] | str | None = None,
-        guards: list[Any] | None = None,
+        guards: list[Guard] | None = None,
         **settings: Any,
     ) -> None:
         """Configure an agent. ``llm`` may be any object implementing the Provider protocol
@@ -49,13 +55,13 @@ class SmallCode:
         self.settings = Settings.load(cwd, overrides)
         self.events = EventBus()
         self._llm = llm
-        self._tools = list(tools or [])
+        self._tools: list[Tool] = []
         self._guards = list(guards or [])
-        if self._tools:
+        if tools:
             from smallcode.plugins.host import as_tool
 
-            self._tools = [as_tool(t) for t in self._tools]  # a bad one: TypeError now
-        self._agent: Any = None
+            self._tools = [as_tool(t) for t in tools]  # a bad one: TypeError now
+        self._agent: Agent | None = None
 
     def on(self, event: str, callback: Callable[[dict[str, Any]], Any]) -> Callable[[], None]:
         """Subscribe to an event ('tool_start', 'tool_end', 'text', 'error', ... or '*').
@@ -72,15 +78,18 @@ class SmallCode:
         return self.events.on(event, relay)
 
     @property
-    def agent(self) -> Any:
+    def agent(self) -> Agent:
+        """The session's Agent, built on first use."""
         if self._agent is None:
             from smallcode.agent.session import build_agent
 
-            self._agent = build_agent(self.settings, self.events, provider=self._llm)
-            for t in self._tools:
-                self._agent.registry.add(t)
-            for g in self._guards:
-                self._agent.guards.add(g)
+            self._agent = build_agent(
+                self.settings,
+                self.events,
+                provider=self._llm,
+                tools=self._tools,
+                guards=self._guards,
+            )
         return self._agent
 
     def run(self, task: str) -> RunResult:

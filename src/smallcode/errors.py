@@ -44,10 +44,14 @@ class ModelRequestError(SmallCodeError):
 
     exit_code = EXIT_ENDPOINT
 
-    def __init__(self, message: str, status: int = 0, body: str = "") -> None:
+    def __init__(
+        self, message: str, status: int = 0, body: str = "", *, truncated: str = ""
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.body = body
+        # The server cut the prompt to fit (as in Finish.truncated): compacting may fix it.
+        self.truncated = truncated
 
 
 class ToolError(Exception):

@@ -150,6 +150,9 @@ class ToolCallDelta:
 class Finish:
     reason: str = "stop"  # stop | tool_calls | length | error
     usage: Usage | None = None
+    # Set when the server cut the front of the prompt to fit its window (Ollama does so
+    # silently): what was lost, in words for the user. The loop compacts before the next request.
+    truncated: str = ""
 
 
 @dataclass
@@ -172,6 +175,7 @@ class ModelReply:
     tool_calls: list[ToolCall] = field(default_factory=list)
     finish_reason: str = "stop"
     usage: Usage = field(default_factory=Usage)
+    truncated: str = ""  # the server cut the prompt (see Finish.truncated)
 
 
 def tool_schema(name: str, description: str, parameters: dict[str, Any]) -> dict[str, Any]:

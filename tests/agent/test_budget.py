@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 
 from smallcode.agent import compaction
-from smallcode.agent.context import ContextManager, budget_report, tokens_report
+from smallcode.agent.budget import ContextBudget
 from smallcode.config import Settings
 from smallcode.errors import SmallCodeError
 from smallcode.tools import core_registry
 from smallcode.types import Message, ToolCall, Usage
+from smallcode.ui.reports import budget_report, tokens_report
 
 
-def cm(tmp_path: Path, window: int = 8192, **kw) -> ContextManager:  # type: ignore[no-untyped-def]
-    return ContextManager(Settings.load(tmp_path, kw), window)
+def cm(tmp_path: Path, window: int = 8192, **kw) -> ContextBudget:  # type: ignore[no-untyped-def]
+    return ContextBudget(Settings.load(tmp_path, kw), window)
 
 
 def history(rounds: int, result_chars: int = 3000) -> list[Message]:

@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 from smallcode.agent.guards.snapshot import validation_error
-from smallcode.store.snapshots import SnapshotStore, history_text, undo_text
+from smallcode.store.snapshots import SnapshotStore
+from smallcode.ui.reports import history_text, undo_text
 from tests.fakes.openai_server import script, text, tool
 
 

@@ -1,35 +1,65 @@
 """Asking the model: one request per turn, with the thinking budget, transport retries,
 and one more try after the server showed the prompt did not fit.
 
-A mixin of :class:`smallcode.agent.loop.Agent` (it uses the agent's provider, context manager,
-settings and events).
+:class:`Asker` belongs to one :class:`smallcode.agent.loop.Agent`; it shares the agent's
+conversation, context budget, tool context and events, and holds the provider in use.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smallcode.agent.normalize import NormalizedReply, normalize_reply
 from smallcode.errors import ModelRequestError
-from smallcode.llm.base import RequestOptions, complete
+from smallcode.llm.base import Provider, RequestOptions, complete
 from smallcode.llm.waiting import WaitPolicy
-from smallcode.types import Message, Usage
+from smallcode.types import Message, ModelReply, Usage
+
+if TYPE_CHECKING:
+    from smallcode.agent.budget import ContextBudget
+    from smallcode.config import Settings
+    from smallcode.events import EventBus
+    from smallcode.llm.router import Escalation
+    from smallcode.llm.thinking import ThinkingBudget
+    from smallcode.tools.registry import ToolContext
+
+ToolSchemas = list[dict[str, Any]]
 
 
-class AskingMixin:
-    settings: Any
-    provider: Any
-    context: Any
-    events: Any
-    ctx: Any
-    messages: list[Message]
-    request_extra: dict[str, Any]
-    retry_backoff_s: float
-    escalation: Any
-    _escalated: Any
-    tool_schemas: Callable[[], list[dict[str, Any]]]  # provided by Agent
+class Asker:
+    """Sends the conversation to the model, one request per turn."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        provider: Provider,
+        context: ContextBudget,
+        events: EventBus,
+        ctx: ToolContext,
+        messages: list[Message],
+        tool_schemas: Callable[[], ToolSchemas],
+        *,
+        cancel: threading.Event | None = None,
+        escalation: Escalation | None = None,
+    ) -> None:
+        self.settings = settings
+        self.provider = provider  # swapped while a STRONG tier or a cloud model takes over
+        self.context = context
+        self.events = events
+        self.ctx = ctx  # its ``temperature`` overrides the setting (guards/trust.py)
+        self.messages = messages  # the agent's conversation (a nudge may be added)
+        self.tool_schemas = tool_schemas
+        self.cancel = cancel
+        self.retry_backoff_s = settings.retry_backoff
+        # Extra request body fields for the whole session (e.g. provider-specific options).
+        self.request_extra: dict[str, Any] = {}
+        # Opt-in cloud escalation (llm.router.Escalation) when the local model hard-fails;
+        # ``escalated`` is the cloud provider while it works (its usage is charged to it).
+        self.escalation = escalation
+        self.escalated: Provider | None = None
 
     def thinking_extra(self) -> dict[str, Any]:
         from smallcode.llm.thinking import thinking_extra_body
@@ -43,7 +73,7 @@ class AskingMixin:
             max_tokens=self.context.output_reserve(),
         )
 
-    def _ask(self, offer_tools: bool = True) -> NormalizedReply:
+    def ask(self, offer_tools: bool = True) -> NormalizedReply:
         from smallcode.llm.thinking import ThinkingBudget, retry_after_budget
 
         tools = self.tool_schemas() if offer_tools else []
@@ -77,12 +107,11 @@ class AskingMixin:
             both.add(cut)
             both.add(raw.usage)
             raw.usage = both
-        truncation = getattr(self.provider, "truncation", None)
-        if truncation is not None:
-            # Ollama silently cut the front of the prompt: compact before the next request.
+        if raw.truncated:
+            # The server silently cut the front of the prompt: compact before the next request.
             self.context.force_compact = True
             self.events.emit(
-                "guard", guard="server_truncation", action="note", message=truncation.message()
+                "guard", guard="server_truncation", action="note", message=raw.truncated
             )
         # Without tools offered, calls written anyway are still recognised (and not run), so
         # their text does not end up in the answer.
@@ -100,20 +129,22 @@ class AskingMixin:
         )
         return reply
 
-    def _account(self, raw: Any, request: list[Message], tools: list[Any]) -> Usage:
+    def _account(self, raw: ModelReply, request: list[Message], tools: ToolSchemas) -> Usage:
         """One request sent: the context learns from it, its usage is reported (estimated
         when the server gave none) and charged to an escalation in progress."""
         self.context.observe(request, raw.usage, tools)
         if not (raw.usage.prompt_tokens or raw.usage.completion_tokens):
             raw.usage = self._estimated_usage(raw, request, tools)
         self.events.emit("usage", **raw.usage.to_dict())
-        if self._escalated is not None and self.escalation is not None:
+        if self.escalated is not None and self.escalation is not None:
             self.escalation.record(raw.usage)
         return raw.usage
 
-    def _estimated_usage(self, raw: Any, request: list[Message], tools: list[Any]) -> Usage:
+    def _estimated_usage(
+        self, raw: ModelReply, request: list[Message], tools: ToolSchemas
+    ) -> Usage:
         """The server reported no usage: estimate it, and say so."""
-        from smallcode.agent.context import estimate_tokens
+        from smallcode.agent.budget import estimate_tokens
 
         written = raw.content + raw.reasoning
         written += "".join(c.name + (c.raw_arguments or str(c.arguments)) for c in raw.tool_calls)
@@ -124,15 +155,19 @@ class AskingMixin:
         )
 
     def _request(
-        self, tools: list[dict[str, Any]], extra: dict[str, Any], budget: Any
-    ) -> tuple[Any, list[Message]]:
+        self, tools: ToolSchemas, extra: dict[str, Any], budget: ThinkingBudget | None
+    ) -> tuple[ModelReply, list[Message]]:
         """One model request (with transport retries); one more after the server showed the
         prompt did not fit (a learned window, or Ollama's truncation)."""
         for attempt in (1, 2):
             request = self.context.prepare(self.messages, tools)
             options = RequestOptions(
                 # Adaptive retry temperature (guards/trust.py) sets an override after failures.
-                temperature=self.ctx.extras.get("temperature", self.settings.temperature),
+                temperature=(
+                    self.ctx.temperature
+                    if self.ctx.temperature is not None
+                    else self.settings.temperature
+                ),
                 max_tokens=self.context.output_reserve(),
                 extra_body=extra,
             )
@@ -186,7 +221,7 @@ class AskingMixin:
     def _wait_policy(self) -> WaitPolicy:
         """Timeouts, 'waiting' events and cancellation of one model request (llm/waiting.py)."""
         s = self.settings
-        cancel = getattr(self, "_cancel", None)
+        cancel = self.cancel
         return WaitPolicy(
             first_token_s=s.first_token_timeout,
             idle_s=s.stream_idle_timeout,
@@ -215,7 +250,7 @@ class AskingMixin:
             self.context.window = window
             self.context.force_compact = True
             return True
-        if getattr(self.provider, "truncation", None) is not None:
+        if exc.truncated:  # the server cut the prompt (Ollama dropped the task)
             self.context.force_compact = True
             return True
         return False

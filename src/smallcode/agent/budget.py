@@ -1,4 +1,4 @@
-"""Context budget: what goes into each request, and how large tool results may be.
+"""The context budget: what goes into each request, and how large tool results may be.
 
 The loop calls ``prepare(messages, tools)`` before every request and
 ``observe(request, usage, tools)`` after it; ``cap_result`` bounds a tool result before it
@@ -18,6 +18,7 @@ the largest messages are cut. ``prepare`` rewrites ``messages`` in place only th
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,8 @@ DEFAULT_WINDOW = 8192
 MIN_RATIO, MAX_RATIO = 0.9, 2.5  # clamp of the server-reported / estimated correction
 RESULT_SHARE = 0.3  # one tool result may take at most this share of the prompt budget
 
+log = logging.getLogger(__name__)
+
 
 def estimate_tokens(text: str) -> int:
     return int(len(text) / CHARS_PER_TOKEN) + 1
@@ -49,7 +52,10 @@ def tools_tokens(tools: list[dict[str, Any]] | None) -> int:
     return int(len(json.dumps(tools)) / CHARS_PER_TOKEN) + 1 if tools else 0
 
 
-class ContextManager:
+class ContextBudget:
+    """The context budget of one session: how the model's window is shared out, when history
+    is compacted, and how large a tool result may be (see the module docstring)."""
+
     def __init__(
         self,
         settings: Settings,
@@ -139,7 +145,7 @@ class ContextManager:
             try:
                 hook()
             except Exception:  # an extension must never break compaction
-                pass
+                log.warning("a before-compaction hook failed: %r", hook, exc_info=True)
         budget = self.budget()
         fixed = self.estimate(messages[:1], tools)
         if fixed > budget:
@@ -277,80 +283,7 @@ class ContextManager:
             )
         return "\n".join([*head, f"[... {hint} ...]", *tail])
 
-    # ------------------------------------------------------------------ reports (/budget)
-
-    def budget_text(
-        self, messages: list[Message], tools: list[dict[str, Any]] | None = None, width: int = 30
-    ) -> str:
-        """Window usage with a bar, for ``/budget``."""
-        budget = self.budget()
-        system = self.estimate(messages[:1])
-        schema = int(tools_tokens(tools) * self.ratio)
-        history = self.estimate(messages[1:]) if len(messages) > 1 else 0
-        used = system + schema + history
-        share = used / budget if budget else 1.0
-        filled = min(width, round(share * width))
-        bar = "█" * filled + "░" * (width - filled)
-        evicted = sum(1 for m in messages if m.meta.get("evicted"))
-        lines = [
-            f"Context window {self.window:,} tokens: prompt budget {budget:,} "
-            f"(output reserve {self.output_reserve():,}, margin {self.margin():,})",
-            f"[{bar}] {share:.0%} used ({used:,} / {budget:,} tokens)",
-            f"  system prompt  {system:>7,}",
-            f"  tool schemas   {schema:>7,}  ({len(tools or [])} tools)",
-            f"  history        {history:>7,}  ({max(0, len(messages) - 1)} messages"
-            + (f", {evicted} evicted" if evicted else "")
-            + ")",
-            f"Compacts at {self.settings.compact_at:.0%} ({int(budget * self.settings.compact_at):,}"
-            f" tokens) down to about {self.settings.compact_to:.0%}; "
-            f"compactions so far: {self.compactions}",
-        ]
-        if abs(self.ratio - 1.0) > 0.005:
-            lines.append(f"Estimates corrected by x{self.ratio:.2f} from server-reported usage.")
-        return "\n".join(lines)
-
 
 def _line_number(line: str) -> int | None:
     m = re.match(r"^\s*(\d+)\t", line)
     return int(m.group(1)) if m else None
-
-
-# ---------------------------------------------------------------- for the REPL
-
-
-def tokens_report(agent: Any) -> str:
-    """What ``/tokens`` shows: detailed usage of the session (``agent`` is an Agent)."""
-    ctx: ContextManager = agent.context
-    u: Usage = agent.usage
-    cached = f"  ({u.cached_tokens:,} reused from the server's cache" + (
-        f", {u.cached_tokens / u.prompt_tokens:.0%})" if u.prompt_tokens else ")"
-    )
-    lines = [
-        f"Requests       {ctx.requests:>9,}"
-        + (
-            f"  (+{ctx.side_requests} side requests: summaries, typed prompt functions)"
-            if ctx.side_requests
-            else ""
-        ),
-        f"Prompt tokens  {u.prompt_tokens:>9,}" + (cached if u.cached_tokens else ""),
-        f"Output tokens  {u.completion_tokens:>9,}",
-        f"Prefix reuse   {ctx.prefix_reuse():>9.0%}  (share of the prompt text repeating the "
-        "request before: what the server's cache can reuse)",
-    ]
-    if ctx.requests:
-        lines.append(
-            f"Last request   {ctx.last_prompt_tokens:>9,} prompt tokens reported "
-            f"(estimated {ctx.last_estimate:,})"
-        )
-    if ctx.side_requests:
-        s = ctx.side_usage
-        lines.append(
-            f"Side requests  {s.prompt_tokens:>9,} prompt + {s.completion_tokens:,} output tokens"
-        )
-    lines.append(f"Compactions    {ctx.compactions:>9,}")
-    return "\n".join(lines)
-
-
-def budget_report(agent: Any) -> str:
-    """What ``/budget`` shows: window usage with a bar (``agent`` is an Agent)."""
-    return agent.context.budget_text(agent.messages, agent.tool_schemas())

@@ -10,11 +10,13 @@
 4. ``shrink``      last resort: the largest messages are cut (head and tail kept) so a request
                    can never exceed the window.
 
-These functions rewrite the message list in place; the ContextManager decides when.
+These functions rewrite the message list in place; the ContextBudget (agent/budget.py) decides
+when.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -23,7 +25,7 @@ from smallcode.agent.guards.base import describe_call
 from smallcode.types import Message, ToolCall
 
 if TYPE_CHECKING:
-    from smallcode.agent.context import ContextManager
+    from smallcode.agent.budget import ContextBudget
     from smallcode.config import Settings
     from smallcode.llm.base import Provider
 
@@ -34,6 +36,8 @@ STUB_MIN_CHARS = 240  # results shorter than this are not worth a stub
 ARG_MIN_CHARS = 300  # call arguments longer than this are replaced when evicted
 _RESULT_HEADER = re.compile(r"^\[(\w[\w.-]*) result\]", re.MULTILINE)
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+
+log = logging.getLogger(__name__)
 
 
 # Harness messages that must survive compaction (project summary, instructions, ...).
@@ -189,7 +193,8 @@ def compact_with_summary(
         return False  # nothing new to summarize
     try:
         text = _THINK.sub("", summarizer(middle) or "").strip()
-    except Exception:
+    except Exception:  # the caller drops old rounds instead
+        log.warning("the compaction summary failed; dropping old rounds", exc_info=True)
         return False
     if not text:
         return False
@@ -312,8 +317,8 @@ def render_transcript(messages: list[Message], max_chars: int) -> str:
                 text += f"\n[called {describe_call(tc.name, tc.arguments, 200)}]"
             parts.append(f"ASSISTANT: {text}")
         elif is_tool_result(m):
-            tc = calls.get(m.tool_call_id)
-            who = tc.name if tc else (m.name or "tool")
+            called = calls.get(m.tool_call_id)
+            who = called.name if called else (m.name or "tool")
             body = m.content
             if len(body) > per_result:
                 body = body[: per_result * 2 // 3] + "\n[...]\n" + body[-(per_result // 3) :]
@@ -328,7 +333,7 @@ def render_transcript(messages: list[Message], max_chars: int) -> str:
 
 
 def make_summarizer(
-    provider: Provider, settings: Settings, context: ContextManager, cognition: Any = None
+    provider: Provider, settings: Settings, context: ContextBudget, cognition: Any = None
 ) -> Summarizer:
     """A summarizer that asks ``provider`` (the FAST tier, else the session's model) once,
     through the ``summarize`` prompt function when ``cognition`` is given: its timeout, and

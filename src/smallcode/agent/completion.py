@@ -109,7 +109,7 @@ class CompletionCheck:
         self.edit_format = "tools"  # set by the loop: how the note asks for the change
         # Text of files before their first write in this run (tools/files.py fills it).
         self.originals: dict[str, str | None] = {}
-        ctx.extras["originals"] = self.originals
+        ctx.originals = self.originals
         self._last_tests: tuple[frozenset[tuple[str, tuple[int, int]]], Any] | None = None
 
     def protected_tests(self) -> set[str]:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def _session(ctx: ToolContext) -> ContractSession:
-    session = ctx.extras.get("contracts")
+    session = ctx.contracts
     if session is None:
         raise ToolError("contracts are off in this session (SMALLCODE_CONTRACT=false)")
     return session
@@ -107,14 +107,14 @@ TOOLS = (
     contract_assert_fail,
     contract_assert_skip,
 )
-TOOL_NAMES = tuple(f.__tool__.name for f in TOOLS)  # type: ignore[attr-defined]
+TOOL_NAMES = tuple(f.__tool__.name for f in TOOLS)
 
 
 def add_tools(registry: ToolRegistry) -> list[str]:
     """Add the contract tools that are missing; returns the names added."""
     added = []
     for f in TOOLS:
-        t = f.__tool__  # type: ignore[attr-defined]
+        t = f.__tool__
         if t.name not in registry:
             registry.add(t)
             added.append(t.name)

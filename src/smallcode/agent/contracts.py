@@ -382,7 +382,7 @@ def install(agent: Agent) -> None:
     from smallcode.agent.contract_tools import add_tools
 
     session = ContractSession(agent.ctx.root, settings, agent.events)
-    agent.ctx.extras["contracts"] = session
+    agent.ctx.contracts = session
     session.refresh()
     guard = ContractGuard(session, settings.contract_max_reasks)
     agent.finish_checks.append(guard)

@@ -48,14 +48,14 @@ class ExtensionSession:
 
     @property
     def manager(self) -> Any:
-        return self.agent.ctx.extras.get("permissions")
+        return self.agent.ctx.permissions
 
     def notify(self, text: str) -> None:
         self.agent.events.emit("notice", message=text)
 
     def common(self) -> dict[str, Any]:
         services = self.agent.services
-        recorder = self.agent.ctx.extras.get("trace_recorder")
+        recorder = self.agent.ctx.trace_recorder
         path = getattr(recorder, "path", None)
         return {
             "session_id": getattr(services, "session_id", None) or self.session_uuid,
@@ -274,7 +274,7 @@ def _add_context(agent: Agent, text: str) -> None:
 def install_extensions(agent: Agent) -> ExtensionSession | None:
     from smallcode.plugins.locations import anything_declared
 
-    manager = agent.ctx.extras.get("permissions")
+    manager = agent.ctx.permissions
     if not anything_declared(agent.settings.cwd, getattr(manager, "files", None)):
         return None  # a few stat calls: nothing of plugins/ is imported
     client = agent.settings.mcp_client.strip().lower()
@@ -298,7 +298,7 @@ def install_extensions(agent: Agent) -> ExtensionSession | None:
     if ext.empty:
         return None
     session = ExtensionSession(agent, ext)
-    agent.ctx.extras["extensions"] = session
+    agent.ctx.extensions = session
     if ext.hooks is not None:
         ext.hooks.common = session.common
     _wire(agent, session)
@@ -359,12 +359,12 @@ def _wire(agent: Agent, session: ExtensionSession) -> None:
                 args=("Notification", payload, ("permission_prompt",)),
                 daemon=True,
             ).start()
-            return ask(req)  # type: ignore[no-any-return]
+            return ask(req)
 
         manager.ask = asking
 
 
 def close_extensions(agent: Agent) -> None:
-    session = agent.ctx.extras.get("extensions")
+    session = agent.ctx.extensions
     if isinstance(session, ExtensionSession):
         session.close()

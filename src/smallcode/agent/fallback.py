@@ -50,9 +50,9 @@ def extra_turns(agent: Agent) -> int:
 
 def recover(agent: Agent, state: RunState, result: RunResult, started: float) -> None:
     """Climb the ladder while the run is still a hard failure."""
-    if not hard_failure(result) or agent._escalated is not None:
+    if not hard_failure(result) or agent.asker.escalated is not None:
         return
-    router = agent.ctx.extras.get("router")
+    router = agent.ctx.router
     strong = router is not None and router.configured("strong")
     cloud = agent.escalation is not None and agent.escalation.enabled
     if not (strong or cloud):
@@ -91,12 +91,12 @@ def _again(
         )
     )
     result.stop_reason, result.error = "", ""
-    state.extras["verify_reasks"] = 0  # each rung gets the completion check's re-asks again
+    state.verify_reasks = 0  # each rung gets the completion check's re-asks again
     agent._loop(state, result, started, turn_limit=result.turns + extra_turns(agent))
 
 
 def _decompose(agent: Agent, state: RunState, result: RunResult, started: float) -> bool:
-    plan = agent.ctx.extras.get("plan")
+    plan = agent.ctx.plan
     if plan is None or plan.applies:  # no plan mode, or this task already had a plan
         return False
     _note(agent, f"retrying with a plan (decomposition) after: {result.stop_reason}")
@@ -107,7 +107,9 @@ def _decompose(agent: Agent, state: RunState, result: RunResult, started: float)
 
 
 def _strong(agent: Agent, state: RunState, result: RunResult, started: float) -> bool:
-    router = agent.ctx.extras["router"]
+    router = agent.ctx.router
+    if router is None:
+        return False
     try:
         provider = router.provider_for("fallback")
     except Exception as exc:  # a STRONG tier that cannot be set up: say so, keep the failure
@@ -125,12 +127,15 @@ def _strong(agent: Agent, state: RunState, result: RunResult, started: float) ->
 def _cloud(agent: Agent, state: RunState, result: RunResult, started: float) -> bool:
     """Let a cloud model continue, once per run, only where the user opted in."""
     reason = result.error or result.stop_reason
-    stronger = agent.escalation.request(reason)
+    escalation = agent.escalation
+    if escalation is None:
+        return False
+    stronger = escalation.request(reason)
     if stronger is None:
-        _note_escalation(agent, f"not escalated: {agent.escalation.last_refusal}")
+        _note_escalation(agent, f"not escalated: {escalation.last_refusal}")
         return False
     _note_escalation(agent, f"escalating to {stronger.name} {stronger.model}: {reason}")
-    agent._escalated = stronger
+    agent.asker.escalated = stronger
     try:
         _with_provider(
             agent,
@@ -138,7 +143,7 @@ def _cloud(agent: Agent, state: RunState, result: RunResult, started: float) -> 
             lambda: _again(agent, state, result, started, TAKEOVER_NOTE, "escalation"),
         )
     finally:
-        agent._escalated = None
+        agent.asker.escalated = None
     return True
 
 

@@ -7,13 +7,14 @@ intervene (see guards.py). The loop never prints: it emits events.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from smallcode.agent.asking import AskingMixin
-from smallcode.agent.context import ContextManager
+from smallcode.agent.asking import Asker
+from smallcode.agent.budget import ContextBudget
 from smallcode.agent.finish import FinishCheck
 from smallcode.agent.guards import CallRecord, GuardEvent, GuardSet, Intervention, RunState
 from smallcode.agent.normalize import NormalizedReply, final_answer
@@ -26,6 +27,10 @@ from smallcode.tools.registry import ToolContext, ToolRegistry, ToolResult
 from smallcode.tools.shell import exit_code_of
 from smallcode.types import Message, ToolCall, Usage
 
+if TYPE_CHECKING:
+    from smallcode.agent.services import SessionServices
+    from smallcode.llm.router import Escalation
+
 # Ends the tool results of models that write calls as text: small models otherwise repeat
 # a finished step instead of answering. Never after a failed call: that invites a false "done".
 TEXT_RESULTS_HINT = "If the task is done, answer with a short summary (no tool call)."
@@ -35,9 +40,16 @@ TEXT_FAILED_HINT = (
 )
 TEXT_EDITS_HEADER = "The edits written in your reply were applied as tool calls:"
 
+log = logging.getLogger(__name__)
 
-class Agent(AskingMixin):
-    """One conversation with one model over one project. ``run`` may be called repeatedly."""
+
+class Agent:
+    """One conversation with one model over one project. ``run`` may be called repeatedly.
+
+    Collaborators come in at construction: the provider, the tools and their context, the
+    guards, the context budget and, optionally, the cloud escalation and the edit format.
+    Session services and workflows install themselves afterwards through the hook lists.
+    """
 
     def __init__(
         self,
@@ -49,35 +61,56 @@ class Agent(AskingMixin):
         *,
         events: EventBus | None = None,
         guards: GuardSet | None = None,
-        context: ContextManager | None = None,
+        context: ContextBudget | None = None,
         messages: list[Message] | None = None,
+        escalation: Escalation | None = None,
+        edit_format: str = "tools",
     ) -> None:
         self.settings = settings
-        self.provider = provider
         self.registry = registry
         self.ctx = ctx
         self.events = events or ctx.events
         self.guards = guards or GuardSet()
-        self.context = context or ContextManager(settings, provider.context_window())
+        self.context = context or ContextBudget(settings, provider.context_window())
         self.messages: list[Message] = messages or [Message("system", system_prompt)]
         self.usage = Usage()
         self._cancel = threading.Event()
-        self.retry_backoff_s = settings.retry_backoff
-        # Extra request body fields for the whole session (e.g. provider-specific options).
-        self.request_extra: dict[str, Any] = {}
+        # Asks the model; holds the provider in use and the opt-in cloud escalation.
+        self.asker = Asker(
+            settings,
+            provider,
+            self.context,
+            self.events,
+            ctx,
+            self.messages,
+            self.tool_schemas,
+            cancel=self._cancel,
+            escalation=escalation,
+        )
         # Session services (memory, evidence, sessions, tool choice) hook in here:
         # task hooks run before the task message is added, end hooks after the run.
         self.task_hooks: list[Callable[[Agent, str], None]] = []
         self.end_hooks: list[Callable[[Agent, RunResult], None]] = []
-        # Opt-in cloud escalation (llm.router.Escalation) when the local model hard-fails.
-        self.escalation: Any = None
-        self.services: Any = None  # agent.services.SessionServices, set by build_agent
-        self._escalated: Provider | None = None
+        self.services: SessionServices | None = None  # installed by build_agent
         # Checks a workflow (contract, plan, TDD) runs when the model stops (agent/finish.py).
         self.finish_checks: list[FinishCheck] = []
         # How the model is asked to edit (agent/editformat.py): decided once, early.
-        self.edit_format = "tools"
+        self.edit_format = edit_format
         self._format_settled = False
+
+    @property
+    def provider(self) -> Provider:
+        """The model in use (a STRONG tier or a cloud model while one takes over)."""
+        return self.asker.provider
+
+    @provider.setter
+    def provider(self, provider: Provider) -> None:
+        self.asker.provider = provider
+
+    @property
+    def escalation(self) -> Escalation | None:
+        """The opt-in cloud escalation, when configured."""
+        return self.asker.escalation
 
     def cancel(self) -> None:
         """Ask a running ``run`` to stop after the current step (thread-safe)."""
@@ -85,13 +118,13 @@ class Agent(AskingMixin):
 
     def tool_schemas(self) -> list[dict[str, Any]]:
         schemas = self.registry.schemas()
-        trust = self.ctx.extras.get("tool_trust")  # trust decay: demoted last, removed gone
+        trust = self.ctx.tool_trust  # trust decay: demoted last, removed gone
         return trust.arrange(schemas) if trust is not None else schemas
 
     def run(self, task: str) -> RunResult:
         self._cancel.clear()
         started = time.monotonic()
-        self.ctx.extras["run_deadline"] = started + self.settings.time_limit  # caps bash timeouts
+        self.ctx.run_deadline = started + self.settings.time_limit  # caps bash timeouts
         result = RunResult()
         state = RunState(task=task, settings=self.settings, ctx=self.ctx, messages=self.messages)
         files_before = (set(self.ctx.files_created), set(self.ctx.files_edited))
@@ -137,7 +170,9 @@ class Agent(AskingMixin):
             except (KeyboardInterrupt, SmallCodeError):
                 raise
             except Exception as exc:  # a broken service must not break the run
-                self.events.emit("error", message=f"{getattr(hook, '__name__', 'hook')}: {exc}")
+                name = getattr(hook, "__name__", "hook")
+                log.warning("the run hook %s failed", name, exc_info=True)
+                self.events.emit("error", message=f"{name}: {exc}")
 
     # ------------------------------------------------------------------ the loop
 
@@ -160,7 +195,7 @@ class Agent(AskingMixin):
             result.turns += 1
             state.turn = result.turns
             self.events.emit("turn_start", turn=state.turn)
-            reply = self._ask()
+            reply = self.asker.ask()
             result.usage.add(reply.usage)
             self.usage.add(reply.usage)
 
@@ -193,12 +228,12 @@ class Agent(AskingMixin):
                     self._note(iv)
                     continue
                 self._append_assistant(reply, [])
-                if edits == "none":
+                if isinstance(edits, str):  # "none": nothing written as an edit
                     self._settle_format(reply, state)
                 else:
                     ran = len(result.tool_calls)
                     stop = self._run_calls(edits, reply, state, result, header=TEXT_EDITS_HEADER)
-                    unapplied = state.extras.pop("text_edit_problems", "")
+                    unapplied, state.text_edit_problems = state.text_edit_problems, ""
                     if unapplied:
                         self._add_note(unapplied, "text_edits")
                     if stop is not None and stop.action == "stop":
@@ -233,7 +268,7 @@ class Agent(AskingMixin):
         self.events.emit("guard", guard=iv.guard, action="finish", message=iv.message)
         self.messages.append(Message("user", iv.message, meta={"kind": "note", "guard": iv.guard}))
         result.turns += 1
-        reply = self._ask(offer_tools=False)
+        reply = self.asker.ask(offer_tools=False)
         result.usage.add(reply.usage)
         self.usage.add(reply.usage)
         self._append_assistant(reply, [])
@@ -248,14 +283,14 @@ class Agent(AskingMixin):
         from smallcode.agent.completion import CompletionCheck
 
         if self.settings.verify or self.settings.text_edits:
-            state.extras["completion"] = CompletionCheck(self.settings, self.ctx, state.task)
+            state.completion = CompletionCheck(self.settings, self.ctx, state.task)
 
     def _reask(self, state: RunState, result: RunResult) -> bool:
         """The model stopped: check the work. True when it was sent back with a note.
 
         Sets ``result.stop_reason`` to done, or to unverified once the re-asks are used up.
         """
-        check = state.extras.get("completion")
+        check = state.completion
         if result.stop_reason.startswith("guard:"):
             return False
         for fc in self.finish_checks:  # workflows first (contract, plan, TDD): their own bounds
@@ -282,7 +317,7 @@ class Agent(AskingMixin):
             return False
         check.edit_format = self.edit_format
         v = check.run()
-        reasks = int(state.extras.get("verify_reasks", 0))
+        reasks = state.verify_reasks
         v.reasks = reasks
         result.verification = v.to_dict()
         if v.status != "failed":
@@ -294,7 +329,7 @@ class Agent(AskingMixin):
             result.error = v.reason()
             self.events.emit("guard", guard="verify", action="stop", message=result.error)
             return False
-        state.extras["verify_reasks"] = reasks + 1
+        state.verify_reasks = reasks + 1
         note = check.note(v, limit - reasks - 1)
         self.events.emit("guard", guard="verify", action="continue", message=note)
         self._add_note(note, "verify")
@@ -305,7 +340,7 @@ class Agent(AskingMixin):
         when a note asked for a proper call instead, or "none"."""
         from smallcode.agent.text_edits import plan_text_edits
 
-        check = state.extras.get("completion")
+        check = state.completion
         if (
             not self.settings.text_edits
             or reply.finish_reason == "length"  # a cut-off block is never a whole file
@@ -316,10 +351,10 @@ class Agent(AskingMixin):
         if plan.calls:
             self._settle_format(reply, state, force=True)
             if plan.note:
-                state.extras["text_edit_problems"] = plan.note
+                state.text_edit_problems = plan.note
             return self._assign_ids(plan.calls, state.turn)
-        if plan.note and not state.extras.get("text_edit_noted"):
-            state.extras["text_edit_noted"] = True
+        if plan.note and not state.text_edit_noted:
+            state.text_edit_noted = True
             self._append_assistant(reply, [])
             self._add_note(plan.note, "text_edits")
             return "note"
@@ -517,8 +552,8 @@ class Agent(AskingMixin):
 
     def _may_correct(self, state: RunState, limit: int = 2) -> bool:
         """Bounded corrections of calls to tools that do not exist (then the reply counts)."""
-        n = state.extras.get("unknown_tool_notes", 0)
-        state.extras["unknown_tool_notes"] = n + 1
+        n = state.unknown_tool_notes
+        state.unknown_tool_notes = n + 1
         return n < limit
 
     def _unknown_tools_note(self, reply: NormalizedReply) -> str:

@@ -79,7 +79,7 @@ def chooser(confirm: Any) -> Callable[[ApprovalRequest], str] | None:
         return None
     choose = getattr(confirm, "choose", None)
     if callable(choose):
-        return choose  # type: ignore[no-any-return]
+        return choose
 
     def ask(req: ApprovalRequest) -> str:
         return "yes" if confirm(f"Allow {req.subject}? ({req.reason})") else "no"
@@ -90,13 +90,13 @@ def chooser(confirm: Any) -> Callable[[ApprovalRequest], str] | None:
 def install_permissions(agent: Agent, confirm: Any = None) -> PermissionManager:
     ctx = agent.ctx
     manager = PermissionManager(agent.settings, agent.events, chooser(confirm))
-    ctx.extras["permissions"] = manager
-    ctx.extras["sandbox"] = manager.sandbox
-    ctx.extras["secret_mask"] = manager.mask
+    ctx.permissions = manager
+    ctx.sandbox = manager.sandbox
+    ctx.secret_mask = manager.mask
     register(manager.sandbox)
 
     def shell_cwd() -> Path:
-        shell = ctx.extras.get("shell")
+        shell = ctx.shell
         cwd = getattr(shell, "cwd", None)
         return cwd if isinstance(cwd, Path) else ctx.root
 
@@ -143,7 +143,7 @@ def install_permissions(agent: Agent, confirm: Any = None) -> PermissionManager:
 
 def _route_contract_checks(agent: Agent, manager: PermissionManager) -> None:
     """A contract check is a command the model may have written: same check, same sandbox."""
-    session = agent.ctx.extras.get("contracts")
+    session = agent.ctx.contracts
     if session is None:
         return
     from smallcode.agent.contract_store import CheckRun
@@ -161,7 +161,7 @@ def _route_contract_checks(agent: Agent, manager: PermissionManager) -> None:
 
 
 def close_permissions(agent: Agent) -> None:
-    manager = agent.ctx.extras.get("permissions")
+    manager = agent.ctx.permissions
     if isinstance(manager, PermissionManager):
         unregister(manager.sandbox)
 

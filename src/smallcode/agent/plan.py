@@ -102,7 +102,7 @@ class PlanWorkflow:
     def offer_tool(self) -> None:
         """Add todo_write to the session's tools (at the session start or a task boundary)."""
         if TOOL_NAME not in self.agent.registry:
-            self.agent.registry.add(todo_write.__tool__)  # type: ignore[attr-defined]
+            self.agent.registry.add(todo_write.__tool__)
         self.offered = True
 
     def request(self) -> None:
@@ -376,7 +376,7 @@ def install(agent: Agent) -> None:
     if str(agent.settings.plan) == "false":
         return
     workflow = PlanWorkflow(agent)
-    agent.ctx.extras["plan"] = workflow
+    agent.ctx.plan = workflow
     agent.task_hooks.append(workflow.before_task)
     agent.end_hooks.append(workflow.after_task)
     agent.finish_checks.append(workflow)

@@ -24,14 +24,14 @@ def todo_write(ctx: ToolContext, todos: list[dict[str, Any]]) -> str:
     list each time. A step marked completed is checked by the harness (its files must parse,
     its tests pass); if the check fails it stays in_progress. Returns the plan and the next step.
     """
-    workflow = ctx.extras.get("plan")
+    workflow = ctx.plan
     if workflow is None:
         raise ToolError("plan mode is off in this session (SMALLCODE_PLAN=false)")
     return str(workflow.write(todos))
 
 
 _STATUS = {"type": "string", "enum": ["pending", "in_progress", "completed"]}
-todo_write.__tool__.parameters = {  # type: ignore[attr-defined]
+todo_write.__tool__.parameters = {
     "type": "object",
     "properties": {
         "todos": {

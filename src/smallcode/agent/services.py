@@ -61,7 +61,7 @@ class SessionServices:
             store = self.session_store()
             if store is not None:
                 p = self.agent.provider
-                cognition = self.agent.ctx.extras.get("cognition")
+                cognition = self.agent.ctx.cognition
                 title = cognition("title", task) if cognition is not None else task[:80]
                 try:
                     self.session_id = store.create(
@@ -131,11 +131,11 @@ class SessionServices:
     def _tools_for_kind(self, agent: Agent, task: str, n_source: int) -> None:
         """No keyword chose a tool group: the task kind may (the word rules decide almost
         every task; the FAST tier is asked only when they cannot and it is configured)."""
-        cognition = agent.ctx.extras.get("cognition")
+        cognition = agent.ctx.cognition
         if cognition is None or (agent.settings.tools or "auto").strip().lower() != "auto":
             return
         kind = cognition("task_kind", task)
-        agent.ctx.extras["task_kind"] = kind
+        agent.ctx.task_kind = kind
         if kind in ("search", "debug") and n_source >= KIND_SEARCH_MIN_FILES:
             add_relevant_tools(agent.registry, "", "code_search")
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from smallcode.agent.budget import ContextBudget
 from smallcode.agent.compaction import make_summarizer
-from smallcode.agent.context import ContextManager
-from smallcode.agent.guards import GuardSet, build_default_guards
+from smallcode.agent.guards import Guard, GuardSet, build_default_guards
 from smallcode.agent.loop import Agent
 from smallcode.config import Settings
 from smallcode.events import EventBus
 from smallcode.llm.base import Provider
 from smallcode.prompts import load_prompt
 from smallcode.tools import ToolContext, core_registry
-from smallcode.tools.registry import ToolRegistry
+from smallcode.tools.registry import Tool, ToolRegistry
 
 
 def build_system_prompt(settings: Settings, edit_format: str = "tools") -> str:
@@ -53,7 +54,7 @@ def build_guards(
     settings: Settings,
     registry: ToolRegistry | None = None,
     ctx: ToolContext | None = None,
-    context: ContextManager | None = None,
+    context: ContextBudget | None = None,
 ) -> GuardSet:
     """The guards switched on in settings (see agent/guards/); ctx and context share state."""
     return build_default_guards(
@@ -70,17 +71,23 @@ def build_agent(
     events: EventBus | None = None,
     provider: Provider | None = None,
     confirm: Callable[[str], bool] | None = None,
+    *,
+    tools: list[Tool] | None = None,
+    guards: list[Guard] | None = None,
 ) -> Agent:
     """A ready Agent for the project in ``settings.cwd``.
 
     ``confirm(question) -> bool`` asks the user (interactive UI); without it, actions that need
     consent (cloud escalation, provider changes by the model) follow the settings alone.
+    ``tools`` and ``guards`` are added to the built-in ones (``SmallCode(tools=, guards=)``).
     """
     from smallcode.agent.services import SessionServices
     from smallcode.agent.toolset import check_tools_setting
     from smallcode.llm.factory import make_provider
     from smallcode.llm.router import Router
+    from smallcode.logs import configure_logging
 
+    configure_logging(settings.debug)  # SMALLCODE_DEBUG: what the agent survived, on stderr
     registry = build_registry(settings)
     check_tools_setting(settings.tools, registry.names())  # a bad value: exit 2 before anything
     events = events or EventBus()
@@ -100,21 +107,28 @@ def build_agent(
         or plugin_provider(settings)
         or make_provider(settings, on_notice=lambda text: events.emit("notice", message=text))
     )
-    ctx = ToolContext(root=settings.cwd, settings=settings, events=events)
     from smallcode.fsio import clean_temp
 
     clean_temp(settings.cwd)  # temp files of writes cut short by a kill (.smallcode/tmp)
     router = Router(settings, provider)
     router.escalation.confirm = confirm
     provider = router.provider_for("main")  # the MEDIUM tier where set, else the main model
-    context = ContextManager(settings, provider.context_window(), events=events)
+    context = ContextBudget(settings, provider.context_window(), events=events)
     # Side work (compaction summaries, titles, typed prompt functions) goes to the FAST tier
     # when one is configured (agent/cognition); the main model otherwise.
     from smallcode.cognition import install_cognition
 
     cognition = install_cognition(settings, router, context, events)
     context.summarizer = make_summarizer(router.provider_for("side"), settings, context, cognition)
-    ctx.extras.update(provider=provider, router=router, confirm=confirm, cognition=cognition)
+    ctx = ToolContext(
+        root=settings.cwd,
+        settings=settings,
+        events=events,
+        provider=provider,
+        router=router,
+        confirm=confirm,
+        cognition=cognition,
+    )
     from smallcode.agent.editformat import initial_format
 
     edit_format = initial_format(settings.edit_format, provider.model)
@@ -127,10 +141,10 @@ def build_agent(
         events=events,
         guards=build_guards(settings, registry, ctx, context),
         context=context,
+        escalation=router.escalation if router.escalation.enabled else None,
+        edit_format=edit_format,
     )
-    agent.edit_format = edit_format
-    agent.escalation = router.escalation if router.escalation.enabled else None
-    events.on("parsed", lambda e: _count_calls(ctx.extras, e.data))  # native or text (/profile)
+    events.on("parsed", lambda e: _count_calls(ctx, e.data))  # native or text (/profile)
     agent.services = SessionServices(agent)
     from smallcode.agent.workflows import install_workflows
 
@@ -145,13 +159,18 @@ def build_agent(
     from smallcode.agent.trace_recorder import install_tracing
 
     install_tracing(agent)  # .smallcode/traces/<id>.jsonl (SMALLCODE_TRACE_KEEP)
+    for t in tools or []:  # last: the caller's tools and guards win over same-named ones
+        registry.add(t)
+    for g in guards or []:
+        agent.guards.add(g)
     return agent
 
 
-def _count_calls(extras: dict, data: dict) -> None:  # type: ignore[type-arg]
+def _count_calls(ctx: ToolContext, data: dict[str, Any]) -> None:
     if data.get("calls"):
-        seen = extras.setdefault("native_calls", {"native": 0, "text": 0})
-        seen["native" if data.get("native") else "text"] += 1
+        if ctx.native_calls is None:
+            ctx.native_calls = {"native": 0, "text": 0}
+        ctx.native_calls["native" if data.get("native") else "text"] += 1
 
 
 def clear_conversation(agent: Agent) -> None:
@@ -171,6 +190,8 @@ def clear_conversation(agent: Agent) -> None:
 
 def resume_latest(agent: Agent, ref: str | None = None) -> str:
     """Continue the latest saved conversation of this project (or the one ``ref`` names)."""
+    if agent.services is None:
+        return "No saved sessions (no session services)."
     return agent.services.resume(ref)
 
 
@@ -180,18 +201,16 @@ def close_agent(agent: Agent) -> None:
     if agent.services is not None:
         agent.services.close()
     close_knowledge(agent.ctx)
-    shell = agent.ctx.extras.get("shell")
-    if shell is not None:
-        shell.close()
+    if agent.ctx.shell is not None:
+        agent.ctx.shell.close()
     from smallcode.agent.extensions import close_extensions
     from smallcode.agent.permission_guard import close_permissions
 
     close_extensions(agent)  # SessionEnd hooks, MCP servers stopped
     close_permissions(agent)
-    snapshots = agent.ctx.extras.get("snapshot_guard")
-    if snapshots is not None:
-        snapshots.close()
-    router = agent.ctx.extras.get("router")
+    if agent.ctx.snapshot_guard is not None:
+        agent.ctx.snapshot_guard.close()
+    router = agent.ctx.router
     closed: list[object] = []
     if router is not None:
         closed = [*router._built.values()]  # the tiers (MEDIUM may be agent.provider)

@@ -100,7 +100,7 @@ class TddHarness:
         self.cycle.history.append({"from": self.cycle.phase, "to": to, "why": why[:200]})
         self.cycle.phase = to
         # progress for the loop guard: the same tdd_advance call may now rightly follow
-        self.ctx.extras["progress"] = int(self.ctx.extras.get("progress", 0)) + 1
+        self.ctx.progress += 1
         self.ctx.events.emit("guard", guard="tdd", action="note", message=f"phase {to}: {why}")
 
     def is_test(self, rel: str) -> bool:
@@ -243,7 +243,7 @@ class TddHarness:
         self.cycle = Cycle(goal=goal, test_path=rel, loop=loop)
         self.cycle.test_files = [t for t in self.pending_tests if t != rel]
         self.pending_tests = []
-        self.ctx.extras["progress"] = int(self.ctx.extras.get("progress", 0)) + 1
+        self.ctx.progress += 1
         self.ctx.events.emit("guard", guard="tdd", action="note", message=f"cycle: {goal[:100]}")
         head = "TDD loop started" if loop else "TDD cycle started"
         return self.describe(f"{head}: {goal[:120]}")
@@ -370,7 +370,7 @@ def install(agent: Agent) -> None:
     from smallcode.agent.tdd_gate import TddGate
 
     harness = TddHarness(agent.settings, agent.ctx)
-    agent.ctx.extras["tdd"] = harness
+    agent.ctx.tdd = harness
     agent.guards.add(TddGate(harness))
     agent.finish_checks.append(harness)
     agent.task_hooks.append(harness.on_task)

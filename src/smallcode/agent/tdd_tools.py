@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 
 
 def _harness(ctx: ToolContext) -> TddHarness:
-    harness = ctx.extras.get("tdd")
+    harness = ctx.tdd
     if harness is None or not harness.active:
         raise ToolError("TDD mode is off (turn it on with --tdd, /tdd on or SMALLCODE_TDD=true)")
-    return harness  # type: ignore[no-any-return]
+    return harness
 
 
 @tool(core=False)
@@ -66,7 +66,7 @@ def set_tools(agent: Agent, on: bool) -> None:
     if on:
         offer_run_tests(agent)
     for func in TDD_TOOLS:
-        t = func.__tool__  # type: ignore[attr-defined]
+        t = func.__tool__
         if on:
             agent.registry.add(t)
         else:

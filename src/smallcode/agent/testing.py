@@ -45,7 +45,7 @@ def offer_run_tests(agent: Agent) -> bool:
     if agent.settings.test_disable:
         return False
     if TOOL not in agent.registry:
-        agent.registry.add(run_tests.__tool__)  # type: ignore[attr-defined]
+        agent.registry.add(run_tests.__tool__)
     return True
 
 

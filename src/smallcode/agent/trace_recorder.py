@@ -40,7 +40,7 @@ def install_tracing(agent: Agent) -> TraceRecorder | None:
     if keep <= 0:
         return None
     recorder = TraceRecorder(agent, keep)
-    agent.ctx.extras["trace_recorder"] = recorder
+    agent.ctx.trace_recorder = recorder
     return recorder
 
 
@@ -133,9 +133,10 @@ class TraceRecorder:
                     self.capture(args[key])
         if e.type == "done":
             result = data.get("result")
-            data["result"] = result.to_dict() if hasattr(result, "to_dict") else result
+            to_dict = getattr(result, "to_dict", None)
+            data["result"] = to_dict() if callable(to_dict) else result
             data["files"] = self.file_hashes()
-            guard = self.agent.ctx.extras.get("snapshot_guard")
+            guard = self.agent.ctx.snapshot_guard
             store = getattr(guard, "_store", None)
             data["snapshot_session"] = getattr(store, "session", None)
         self._write({"type": e.type, "t": self._t(), **data})

@@ -100,6 +100,7 @@ def collect(
         elif isinstance(chunk, Finish):
             finished = True
             reply.finish_reason = chunk.reason
+            reply.truncated = chunk.truncated
             if chunk.usage:
                 reply.usage = chunk.usage
     if not finished:

@@ -373,6 +373,7 @@ class OllamaProvider:
                     "small for it): raise SMALLCODE_CONTEXT_WINDOW or shorten the context",
                     status,
                     text,
+                    truncated=self.truncation.message() if self.truncation is not None else "",
                 )
             return None
 
@@ -428,7 +429,8 @@ class OllamaProvider:
                         reason = "tool_calls"
                     elif reason not in ("stop", "length"):
                         reason = "stop"
-                    yield Finish(reason=reason, usage=usage)
+                    cut = self.truncation.message() if self.truncation is not None else ""
+                    yield Finish(reason=reason, usage=usage, truncated=cut)
                     return
         raise TransientError("Ollama stream ended without a final message; try again")
 

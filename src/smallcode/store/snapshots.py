@@ -11,6 +11,8 @@ is left alone unless ``force`` is given.
     ...write...
     store.confirm(cid)                          # after a successful write (or discard(cid))
     store.undo(1)                               # what /undo does
+
+The REPL's words for them are in ui/reports.py.
 """
 
 from __future__ import annotations
@@ -58,11 +60,6 @@ class Change:
     existed: bool
     state: str  # pending | applied | undone
 
-    def line(self) -> str:
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.ts))
-        what = "modified" if self.existed else "created"
-        return f"#{self.id} {when} {self.tool} {what} {self.path} [{self.state}]"
-
 
 @dataclass
 class UndoResult:
@@ -70,11 +67,6 @@ class UndoResult:
     path: str
     action: str  # restored | deleted | skipped
     reason: str = ""
-
-    def line(self) -> str:
-        if self.action == "skipped":
-            return f"skipped {self.path}: {self.reason}"
-        return f"{self.action} {self.path}" + (f" ({self.reason})" if self.reason else "")
 
 
 def _sha(data: bytes) -> str:
@@ -208,36 +200,6 @@ class SnapshotStore:
         return UndoResult(row["id"], rel, action, f"{row['tool']} undone")
 
 
-# ---------------------------------------------------------------- for the REPL's /undo
-
-
-def undo_text(root: Path | str, n: int = 1, *, force: bool = False) -> str:
-    """What ``/undo [n] [--force]`` shows: undo the last n changes of the agent in ``root``."""
-    if not (Path(root) / PROJECT_DIR / SNAPSHOT_DB).is_file():
-        return "Nothing to undo."
-    try:
-        store = SnapshotStore.open(root)
-    except StoreError as exc:
-        return f"undo: {exc}"
-    try:
-        results = store.undo(n, force=force)
-    finally:
-        store.close()
-    if not results:
-        return "Nothing to undo."
-    return "\n".join(r.line() for r in results)
-
-
-def history_text(root: Path | str, limit: int = 20) -> str:
-    """What ``/undo --list`` shows: the latest changes that can be undone, newest first."""
-    if not (Path(root) / PROJECT_DIR / SNAPSHOT_DB).is_file():
-        return "No changes recorded."
-    try:
-        store = SnapshotStore.open(root)
-    except StoreError as exc:
-        return f"undo: {exc}"
-    try:
-        changes = store.history(limit)
-    finally:
-        store.close()
-    return "\n".join(c.line() for c in changes) or "No changes recorded."
+def has_snapshots(root: Path | str) -> bool:
+    """True when ``root`` has a snapshot store (without creating one)."""
+    return (Path(root) / PROJECT_DIR / SNAPSHOT_DB).is_file()

@@ -55,12 +55,24 @@ def _encode(tf: TextFile, raw: str, path: str) -> bytes:
         raise ToolError(f"not written to {path}: {exc}") from None
 
 
-def _write(ctx: ToolContext, target: Path, data: bytes, text: str, path: str) -> None:
+def _write(ctx: ToolContext, target: Path, data: bytes, text: str, path: str, tool: str) -> str:
+    """Write a change of ``tool`` and record it: the snapshot hook first, then the write, then
+    its stamp is noted (tools/filestamps.py), and it counts as created or edited in this
+    session. Returns its path relative to the root."""
+    if ctx.before_write is not None:
+        ctx.before_write(ctx, target, tool)
+    existed = target.exists()
     try:
         atomic_write(target, data, root=ctx.root)
     except OSError as exc:
         raise ToolError(f"cannot write {path}: {exc.strerror or exc}") from None
     filestamps.note_seen(ctx, target, data, text)  # the model knows what it just wrote
+    rel = ctx.rel(target)
+    if not existed:
+        ctx.files_created.add(rel)
+    elif rel not in ctx.files_created:
+        ctx.files_edited.add(rel)
+    return rel
 
 
 @tool(read_only=True)
@@ -158,19 +170,9 @@ def write_file(ctx: ToolContext, path: str, content: str) -> str:
     else:
         data = content.encode("utf-8", errors="surrogatepass")
     remember_original(ctx, target, existed, old.text if old is not None else None)
-    guard = ctx.extras.get("before_write")
-    if guard is not None:
-        guard(ctx, target, "write_file")
-    _write(ctx, target, data, content, path)
-    rel = ctx.rel(target)
-    ctx.files_read.add(rel)  # the model knows what it just wrote
-    if existed:
-        if rel not in ctx.files_created:
-            ctx.files_edited.add(rel)
-        verb = "Overwrote"
-    else:
-        ctx.files_created.add(rel)
-        verb = "Created"
+    rel = _write(ctx, target, data, content, path, "write_file")
+    ctx.files_read.add(rel)  # the model knows the whole file: it just wrote it
+    verb = "Overwrote" if existed else "Created"
     n = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
     return f"{verb} {path} ({n} lines)."
 
@@ -198,8 +200,8 @@ def remember_original(
 ) -> None:
     """Keep a file's text from before its first write in this task (None: it did not exist),
     when someone collects them (the completion check compares against it)."""
-    originals = ctx.extras.get("originals")
-    if not isinstance(originals, dict):
+    originals = ctx.originals
+    if originals is None:
         return
     rel = ctx.rel(target)
     if rel in originals:
@@ -225,7 +227,7 @@ def patch(ctx: ToolContext, path: str, old_str: str, new_str: str) -> str:
     """
     target, tf = _load(ctx, path)
     text = tf.text
-    matcher = ctx.extras.get("patch_locate", locate)
+    matcher = ctx.patch_locate or locate
     try:
         match = matcher(text, old_str, new_str)
     except PatchMismatch as exc:
@@ -236,13 +238,7 @@ def patch(ctx: ToolContext, path: str, old_str: str, new_str: str) -> str:
         return f"{path} unchanged: new_str equals the text it replaces."
     data = _encode(tf, tf.splice(match.start, match.end, replacement), path)
     remember_original(ctx, target, True, text)
-    guard = ctx.extras.get("before_write")
-    if guard is not None:
-        guard(ctx, target, "patch")
-    _write(ctx, target, data, new_text, path)
-    rel = ctx.rel(target)
-    if rel not in ctx.files_created:
-        ctx.files_edited.add(rel)
+    _write(ctx, target, data, new_text, path, "patch")
     line = text.count("\n", 0, match.start) + 1
     how = "" if match.strategy == "exact" else f" (matched by {match.strategy})"
     echo = repeated_context(text, match.start, match.end, replacement)

@@ -21,8 +21,8 @@ import re
 import time
 import types
 import typing
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -30,21 +30,89 @@ from smallcode.errors import PathEscapeError, ToolError
 from smallcode.events import EventBus
 
 if typing.TYPE_CHECKING:
+    # Types of the shared state only: at run time the tools layer imports none of these.
+    from smallcode.agent.contracts import ContractSession
+    from smallcode.agent.extensions import ExtensionSession
+    from smallcode.agent.guards.snapshot import SnapshotGuard
+    from smallcode.agent.guards.trust import TrustDecay
+    from smallcode.agent.plan import PlanWorkflow
+    from smallcode.agent.tdd import TddHarness
+    from smallcode.agent.trace_recorder import TraceRecorder
+    from smallcode.cognition import Cognition
     from smallcode.config import Settings
+    from smallcode.llm.base import Provider
+    from smallcode.llm.router import Router
+    from smallcode.permissions.manager import PermissionManager
+    from smallcode.permissions.sandbox import Sandbox
+    from smallcode.permissions.secretenv import SecretMask
+    from smallcode.tools.edit_match import Match
+    from smallcode.tools.shellsession import PersistentShell
+
+
+BeforeWrite = Callable[["ToolContext", Path, str], None]
 
 
 @dataclass
 class ToolContext:
-    """What a tool may use: the project root, settings, events and per-session state."""
+    """What a tool may use: the project root, settings, events and per-session state.
+
+    State shared by the loop, guards, tools and workflows has a typed field below; the
+    session (agent/session.py) and the guards set them. ``extras`` is for the private caches of
+    single tools (the memory store, the code index, the web fetcher, ...). Older code that
+    spells a shared field by its name as an ``extras`` key still reads and writes the field
+    (see :class:`Extras`).
+    """
 
     root: Path
     settings: Settings
     events: EventBus = field(default_factory=EventBus)
-    # Per-session state shared by tools and guards: files read/created/edited, the shell, ...
+    # What the model read, created and edited in this session (project-relative paths).
     files_read: set[str] = field(default_factory=set)
     files_created: set[str] = field(default_factory=set)
     files_edited: set[str] = field(default_factory=set)
-    extras: dict[str, Any] = field(default_factory=dict)
+
+    # -- the run: set by the loop and the guards, read by tools and the loop
+    # When the task's time runs out (time.monotonic()): caps bash timeouts.
+    run_deadline: float | None = None
+    # The temperature of the next request when a guard changed it (guards/trust.py); None: base.
+    temperature: float | None = None
+    # Trust decay (guards/trust.py): the tool list in its order, failing tools left out.
+    tool_trust: TrustDecay | None = None
+    # Bumped by tools when a call made progress without writing a file (a TDD phase moved on):
+    # identical calls before it do not count as a loop (guards/repetition.py).
+    progress: int = 0
+    # Called by write_file and patch just before they write (the snapshot guard).
+    before_write: BeforeWrite | None = None
+    snapshot_guard: SnapshotGuard | None = None
+    # A file's text before the task's first write to it (None: it did not exist), when the
+    # completion check collects them (agent/completion.py).
+    originals: dict[str, str | None] | None = None
+    # Replaces the patch tool's matcher (tools/edit_match.py ``locate``), e.g. in tests.
+    patch_locate: Callable[[str, str, str], Match] | None = None
+
+    # -- the session: set by build_agent (agent/session.py) and the installers it calls
+    provider: Provider | None = None
+    router: Router | None = None
+    confirm: Callable[[str], bool] | None = None  # asks the user (interactive UI only)
+    cognition: Cognition | None = None
+    task_kind: str | None = None
+    permissions: PermissionManager | None = None
+    sandbox: Sandbox | None = None
+    secret_mask: SecretMask | None = None
+    shell: PersistentShell | None = None
+    native_calls: dict[str, int] | None = None  # replies with native / text calls (/profile)
+    provider_changed: dict[str, str] | None = None  # configure_provider's switch, for the UI
+    # Workflows and extensions (agent/workflows.py, agent/extensions.py, agent/trace_recorder.py)
+    plan: PlanWorkflow | None = None
+    tdd: TddHarness | None = None
+    contracts: ContractSession | None = None
+    extensions: ExtensionSession | None = None
+    trace_recorder: TraceRecorder | None = None
+
+    extras: Extras = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.extras = Extras(self)
 
     def resolve(self, path: str, *, must_exist: bool = False) -> Path:
         """Resolve a model-given path against the project root; refuse escapes."""
@@ -68,6 +136,57 @@ class ToolContext:
             return path.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+
+
+SHARED_FIELDS = frozenset(
+    f.name
+    for f in fields(ToolContext)
+    if f.name not in ("root", "settings", "events", "extras") and not f.name.startswith("files_")
+)
+
+
+class Extras(MutableMapping[str, Any]):
+    """``ToolContext.extras``: private caches of single tools, by key.
+
+    A key that names a shared field of the ToolContext (``"temperature"``, ``"permissions"``,
+    ...) reads and writes that field instead; it counts as present when it is not None.
+    """
+
+    def __init__(self, ctx: ToolContext) -> None:
+        self._ctx = ctx
+        self._own: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key in SHARED_FIELDS:
+            value = getattr(self._ctx, key)
+            if value is None:
+                raise KeyError(key)
+            return value
+        return self._own[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key in SHARED_FIELDS:
+            setattr(self._ctx, key, value)
+        else:
+            self._own[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if key in SHARED_FIELDS:
+            if getattr(self._ctx, key) is None:
+                raise KeyError(key)
+            setattr(self._ctx, key, None)
+        else:
+            del self._own[key]
+
+    def __iter__(self) -> Iterator[str]:
+        shared = [k for k in sorted(SHARED_FIELDS) if getattr(self._ctx, k) is not None]
+        return iter([*self._own, *shared])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"Extras({dict(self)!r})"
 
 
 def _inside(path: Path, root: Path) -> bool:

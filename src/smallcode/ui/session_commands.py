@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 @command("undo", "undo the agent's last file change (/undo N, /undo --list, --force)")
 def _undo(ui: Repl, arg: str) -> str:
-    from smallcode.store.snapshots import history_text, undo_text
+    from smallcode.ui.reports import history_text, undo_text
 
     words = arg.split()
     if "--list" in words:
@@ -24,14 +24,14 @@ def _undo(ui: Repl, arg: str) -> str:
 
 @command("tokens", "token usage of this session in detail")
 def _tokens(ui: Repl, arg: str) -> str:
-    from smallcode.agent.context import tokens_report
+    from smallcode.ui.reports import tokens_report
 
     return f"```\n{tokens_report(ui.agent)}\n```"  # aligned columns: keep the lines
 
 
 @command("budget", "how full the context window is")
 def _budget(ui: Repl, arg: str) -> str:
-    from smallcode.agent.context import budget_report
+    from smallcode.ui.reports import budget_report
 
     return f"```\n{budget_report(ui.agent)}\n```"
 

@@ -20,18 +20,22 @@ Interventions:
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from smallcode.types import ToolCall
 
 if TYPE_CHECKING:
+    from smallcode.agent.completion import CompletionCheck
     from smallcode.agent.normalize import NormalizedReply
     from smallcode.config import Settings
     from smallcode.tools.registry import ToolContext, ToolResult
     from smallcode.types import Message
 
 Action = Literal["note", "block", "retry", "continue", "finish", "stop"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -45,7 +49,8 @@ class CallRecord:
 
 @dataclass
 class RunState:
-    """What guards may look at: the task, progress so far, and the session's tool context."""
+    """One run (one user task): what guards may look at (the task, progress so far, the
+    session's tool context) and the loop's own bookkeeping of the run."""
 
     task: str
     settings: Settings
@@ -53,6 +58,15 @@ class RunState:
     messages: list[Message]
     turn: int = 0
     calls: list[CallRecord] = field(default_factory=list)
+    # The completion check of this run (agent/completion.py), when verification is on.
+    completion: CompletionCheck | None = None
+    verify_reasks: int = 0  # how often the completion check sent the model back
+    unknown_tool_notes: int = 0  # corrections of calls to tools that do not exist
+    text_edit_noted: bool = False  # the model was asked once to write an edit properly
+    text_edit_problems: str = ""  # edits written as text that could not be applied
+    # The call of the current before_call event when a guard blocked it (not run).
+    blocked_call: ToolCall | None = None
+    # Free for guards added from outside the package (``SmallCode(guards=...)``).
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -103,6 +117,7 @@ class GuardSet:
             try:
                 iv = g.observe(event)
             except Exception:  # a guard bug must never break the run
+                log.warning("guard %r failed on a %s event", g.name, event.kind, exc_info=True)
                 iv = None
             if iv is not None:
                 iv.guard = iv.guard or g.name
@@ -116,13 +131,13 @@ class GuardSet:
         if event.kind == "before_call" and event.call is not None:
             # after_call guards (trust decay, temperature) must know a call was never run.
             blocked = top is not None and top.action in ("block", "finish", "stop")
-            event.state.extras["blocked_call"] = event.call if blocked else None
+            event.state.blocked_call = event.call if blocked else None
         return top
 
 
 def was_blocked(event: GuardEvent) -> bool:
     """True when the call in an after_call event was blocked by a guard (not run)."""
-    return event.call is not None and event.state.extras.get("blocked_call") is event.call
+    return event.call is not None and event.state.blocked_call is event.call
 
 
 def call_key(name: str, arguments: dict[str, Any]) -> str:

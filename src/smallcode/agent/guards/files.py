@@ -218,7 +218,7 @@ class GoalTestsGuard:
         call = event.call
         if event.kind != "before_call" or call is None or call.name not in ("write_file", "patch"):
             return None
-        check = event.state.extras.get("completion")
+        check = event.state.completion
         if check is None or not getattr(check, "tests_are_goal", False):
             return None
         ctx = event.state.ctx
@@ -252,7 +252,7 @@ class FileToCreateGuard:
             or "not found" not in result.output
         ):
             return None
-        check = event.state.extras.get("completion")
+        check = event.state.completion
         path = str(call.arguments.get("path") or "").strip().removeprefix("./")
         if check is None or path not in getattr(check, "must_exist", ()):
             return None

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from smallcode.agent.guards.base import (
     GuardEvent,
@@ -14,12 +16,28 @@ from smallcode.agent.guards.base import (
     was_blocked,
 )
 
-# Tools whose success means the project changed: repeating another call after one is progress.
-WRITE_TOOLS = frozenset({"write_file", "patch", "edit", "append_file", "delete_file", "move_file"})
+if TYPE_CHECKING:
+    from smallcode.tools.registry import ToolRegistry
 
-# A counter in ctx.extras that tools bump when a call made progress without writing a file
-# (e.g. a TDD phase moved on): identical calls before it do not count as a loop.
-PROGRESS_KEY = "progress"
+# The file tools, when no registry says which tools write (a guard built on its own).
+FILE_WRITE_TOOLS = frozenset({"write_file", "patch"})
+
+# Tools that are not read-only but run commands: a command that ran is not progress by itself
+# (running the tests again after nothing changed is the loop this guard stops).
+COMMAND_TOOLS = frozenset({"bash", "run_tests"})
+
+
+def writes_of(registry: ToolRegistry) -> Callable[[str], bool]:
+    """Whether a call of the named tool changes the project: a tool of ``registry`` (as it is
+    when the call runs: tools are added during the session) that is not read-only and does
+    not merely run a command."""
+
+    def writes(name: str) -> bool:
+        t = registry.get(name)
+        return t is not None and not t.read_only and name not in COMMAND_TOOLS
+
+    return writes
+
 
 # Memory tools whose repeated identical call changes nothing (names used by memory helpers).
 MEMORY_WRITE_TOOLS = frozenset(
@@ -40,14 +58,25 @@ class RepetitionGuard(RunScoped):
     """The same call with the same arguments, without progress in between.
 
     Counted since the last successful write of something else. At ``warn_at`` the result gets a
-    warning; at ``stop_at`` the call is not run and the run stops (exit 1).
+    warning; at ``stop_at`` the call is not run and the run stops (exit 1). ``writes`` says
+    which tools change the project (``writes_of(registry)``; the file tools by default). Tools
+    bump ``ctx.progress`` when a call made progress without writing a file (a TDD phase moved
+    on): identical calls before it do not count either.
     """
 
     name = "loop"
 
-    def __init__(self, warn_at: int = 3, stop_at: int = 5) -> None:
+    def __init__(
+        self,
+        warn_at: int = 3,
+        stop_at: int = 5,
+        writes: Callable[[str], bool] | Collection[str] = FILE_WRITE_TOOLS,
+    ) -> None:
         self.warn_at = warn_at
         self.stop_at = stop_at
+        self.writes: Callable[[str], bool] = (
+            writes if callable(writes) else frozenset(writes).__contains__
+        )
         self.counts: dict[str, int] = {}
         # Writes that succeeded, by call identity: running one again cannot change anything.
         self.done_writes: set[str] = set()
@@ -90,11 +119,11 @@ class RepetitionGuard(RunScoped):
         if event.kind != "after_call" or event.result is None:
             return None
         key = self._keys.pop(id(call), key)
-        if call.name in WRITE_TOOLS and event.result.ok and not was_blocked(event):
+        if self.writes(call.name) and event.result.ok and not was_blocked(event):
             # Progress: other calls may now legitimately give a different result.
             self.counts = {key: self.counts.get(key, 0)}
             self.done_writes = {key}
-        progress = event.state.ctx.extras.get(PROGRESS_KEY, 0)
+        progress = event.state.ctx.progress
         if progress != self.progress_seen:  # a tool reported progress (not a file write)
             self.progress_seen = progress
             self.counts = {}

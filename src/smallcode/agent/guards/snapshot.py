@@ -1,13 +1,14 @@
 """Snapshots of every write and patch (through the tools' ``before_write`` hook), confirmed or
 discarded after the call, and an optional automatic rollback when the result no longer parses.
 
-Install with ``guard.install(ctx)``: it sets ``ctx.extras["before_write"]`` (called by
-write_file and patch just before they write) and ``ctx.extras["snapshots"]`` (the store).
+Install with ``guard.install(ctx)``: it sets ``ctx.before_write`` (called by write_file and
+patch just before they write) and ``ctx.snapshot_guard`` (this guard, closed with the session).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,9 @@ from smallcode.agent.guards.base import GuardEvent, Intervention, was_blocked
 if TYPE_CHECKING:
     from smallcode.store.snapshots import SnapshotStore
     from smallcode.tools.registry import ToolContext
+
+
+log = logging.getLogger(__name__)
 
 
 def validation_error(path: str, text: str) -> str | None:
@@ -52,8 +56,8 @@ class SnapshotGuard:
         self.pending: list[tuple[int, str, str | None]] = []
 
     def install(self, ctx: ToolContext) -> None:
-        ctx.extras["before_write"] = self.before_write
-        ctx.extras["snapshot_guard"] = self
+        ctx.before_write = self.before_write
+        ctx.snapshot_guard = self
 
     @property
     def store(self) -> SnapshotStore | None:
@@ -62,7 +66,8 @@ class SnapshotGuard:
 
             try:
                 self._store = SnapshotStore.open(self.root)
-            except Exception:
+            except Exception:  # writes go on without snapshots (before_write says so)
+                log.warning("the snapshot store cannot be opened", exc_info=True)
                 self._failed = True
         return self._store
 

@@ -1,11 +1,11 @@
 """Trust decay (tools that keep failing) and adaptive retry temperature.
 
-Both keep session state that the loop reads through ``ctx.extras``:
+Both keep session state that the loop reads from the ToolContext:
 
-- ``ctx.extras["tool_trust"]``: the TrustDecay object; ``Agent.tool_schemas()`` passes the
+- ``ctx.tool_trust``: the TrustDecay object; ``Agent.tool_schemas()`` passes the
   registry's schemas through ``arrange`` (demoted tools last, removed tools left out). The list
   only changes when a tool is demoted or removed, so the prompt prefix stays stable otherwise.
-- ``ctx.extras["temperature"]``: the temperature for the next request (absent = the base).
+- ``ctx.temperature``: the temperature for the next request (None = the base).
 """
 
 from __future__ import annotations
@@ -108,11 +108,7 @@ class TemperatureAdapter:
         before = self.current()
         self.failures = self.failures + 1 if failed else 0
         now = self.current()
-        extras = event.state.ctx.extras
-        if now == self.base:
-            extras.pop("temperature", None)
-        else:
-            extras["temperature"] = now
+        event.state.ctx.temperature = None if now == self.base else now
         if now != before:
             why = "after a failure" if failed else "after a success"
             event.state.ctx.events.emit(
