@@ -186,7 +186,7 @@ class Settings:
         "Longest timeout the model may give one bash command, in seconds (also capped by the "
         "time left for the task).",
     )
-    # --- context budget and guardrails (agent/context.py, agent/compaction.py, agent/guards/)
+    # --- context budget and guardrails (agent/budget.py, agent/compaction.py, agent/guards/)
     compact_at: float = setting(
         "SMALLCODE_COMPACT_AT",
         0.8,

@@ -3,8 +3,9 @@
 The interface (GuardEvent kinds, Intervention actions) and the GuardSet are described and
 defined in ``guards/base.py``. One module per guard family: repetition (loop, dedup, memory
 dedup), spiral, greeting, quality (quality monitor, truncation), trust (trust decay,
-temperature), files (read and write guards), snapshot. ``build_default_guards`` assembles them
-from the settings.
+temperature), files (read and write guards), snapshot. ``DEFAULT_GUARDS`` lists them, each
+with the setting that switches it on; ``build_default_guards`` builds those switched on. Guards
+from outside the package come in through ``SmallCode(guards=[...])``.
 """
 
 from __future__ import annotations
