@@ -337,3 +337,41 @@ def test_reading_the_file_to_create_says_to_write_it(project: Path, run_agent) -
     assert r.result.exit_code == 0, r.result.error
     result = [m["content"] for m in r.requests[1]["messages"] if m["role"] in ("tool", "user")][-1]
     assert "shapes.py does not exist yet: the task asks you to create it" in result
+
+
+def test_a_script_that_prints_just_the_number_is_run_with_the_file(
+    project: Path, run_agent
+) -> None:  # type: ignore[no-untyped-def]
+    """The task says the script reads the file given as its argument and prints just the
+    number: it is run with the project's data file, and `wc -l FILE` ("3 notes.txt") is sent
+    back; `wc -l < FILE` passes."""
+    make_git_repo(project, {"notes.txt": "a\nb\nc\n"})
+    replies = [
+        call("write_file", path="count_lines.sh", content='#!/bin/bash\nwc -l "$1"\n'),
+        text("Done."),
+        call("write_file", path="count_lines.sh", content='#!/bin/bash\nwc -l < "$1"\n'),
+        text("Done."),
+    ]
+    task = (
+        "Create a bash script count_lines.sh that prints the number of lines of the file "
+        "given as its first argument (just the number)."
+    )
+    r = run_agent(script(replies), task)
+    assert r.result.exit_code == 0, r.result.error
+    note = user_texts(r.requests[2])[-1]
+    assert "bash count_lines.sh notes.txt" in note and "3 notes.txt" in note, note
+    assert "just the number" in note
+    runs = [c for c in r.result.verification["checks"] if c["name"] == "runs"]
+    assert runs and runs[-1]["ok"] and runs[-1]["command"] == "bash count_lines.sh notes.txt"
+
+
+def test_no_data_file_means_no_argument_and_no_number_check(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    make_git_repo(project, {"a.txt": "x\n", "b.txt": "y\n"})  # two candidates: not guessed
+    r = run_agent(
+        script([call("write_file", path="wc.sh", content='wc -l "$1"\n'), text("Done.")]),
+        "Create wc.sh that prints the number of lines of the file given as its first "
+        "argument (just the number).",
+    )
+    assert r.result.exit_code == 0, r.result.error
+    runs = [c for c in r.result.verification["checks"] if c["name"] == "runs"]
+    assert runs and runs[-1]["command"] == "bash wc.sh"

@@ -33,6 +33,8 @@ NOTE_LIMIT = 1400
 _SCAN_LIMIT = 5000
 _OWN_DIRS = (".smallcode/", ".git/")
 _TEST_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".go", ".rs")
+# Files a script may be given to read (the task's "file given as its first argument").
+_DATA_SUFFIXES = (".txt", ".csv", ".tsv", ".log", ".dat", ".json", ".md", ".text", "")
 
 
 @dataclass
@@ -267,11 +269,38 @@ class CompletionCheck:
         scripts = sorted(rel for rel in created if rel in named or len(created) == 1)
         out = []
         expected = intent.expected_output(self.task)
+        args = self._file_argument(created)
+        number = intent.expects_number(self.task)
         for rel in scripts:
-            outcome = smoke_run(self.root, rel, expected if len(scripts) == 1 else None)
+            one = len(scripts) == 1
+            outcome = smoke_run(
+                self.root,
+                rel,
+                expected if one else None,
+                args=args if one else (),
+                number=number and one and bool(args),
+            )
             if outcome is not None:
                 out.append(outcome)
         return out
+
+    def _file_argument(self, created: set[str]) -> tuple[str, ...]:
+        """The file to pass to a new script that the task says reads the file given as its
+        argument: the data file the task names, else the project's only data file (one that
+        was there before the run and is not code). None found: no argument."""
+        if not intent.takes_file_argument(self.task):
+            return ()
+        data = [
+            rel
+            for rel in sorted(self.files_before)
+            if rel not in created
+            and "/" not in rel
+            and Path(rel).suffix.lower() in _DATA_SUFFIXES
+            and (self.root / rel).is_file()
+        ]
+        named = [rel for rel in data if rel in set(intent.named_files(self.task))]
+        pick = named or data
+        return (pick[0],) if len(pick) == 1 else ()
 
     def note(self, v: Verification, reasks_left: int) -> str:
         """The message for the model after a failed check: what failed, what to do."""

@@ -13,12 +13,14 @@ from smallcode.verify.discover import is_test_file
 
 __all__ = [
     "expected_output",
+    "expects_number",
     "expects_output",
     "files_to_create",
     "is_test_file",
     "mentions_tests",
     "named_files",
     "rename_pair",
+    "takes_file_argument",
     "tests_are_the_goal",
     "wants_change",
 ]
@@ -262,3 +264,28 @@ def expected_output(task: str) -> tuple[str, bool] | None:
         return (text, True) if text else None
     m = _QUOTED.search(task)
     return (m["text"], False) if m else None
+
+
+_JUST_NUMBER = re.compile(
+    r"\b(?:just|only|nothing but|solely)\s+(?:the|a|its|that)?\s*"
+    r"(?:number|count|total|sum|integer)\b(?!\s+(?:of\s+)?(?:and|with|followed)\b)",
+    re.I,
+)
+_FILE_ARGUMENT = re.compile(
+    r"\b(?:file|path|filename)\s+(?:\w+\s+){0,2}(?:given|passed)\s+(?:to it\s+)?as\s+"
+    r"(?:its|the|an?)?\s*(?:first\s+|only\s+)?(?:command[- ]line\s+)?argument"
+    r"|\btakes?\s+(?:a|the)\s+(?:file\s*(?:name|path)?|path)\s+as\s+(?:its|an?|the)?\s*"
+    r"(?:first\s+|only\s+)?argument",
+    re.I,
+)
+
+
+def expects_number(task: str) -> bool:
+    """True when the task says a program prints just a number ("(just the number)", "prints
+    only the count")."""
+    return expects_output(task) and _JUST_NUMBER.search(task) is not None
+
+
+def takes_file_argument(task: str) -> bool:
+    """True when the task says the program reads the file given as its (first) argument."""
+    return _FILE_ARGUMENT.search(task) is not None

@@ -6,6 +6,10 @@ something, running it once with no arguments shows both: no output at all, or a 
 is not about missing arguments or input. Anything else (a usage message, an error about a
 missing file argument) is not judged. Stdin is empty, the run is limited to a few seconds,
 and it happens in the project folder, as the model's own ``bash`` calls would.
+
+When the task says the script reads the file given as its argument, and the project has such
+a file, the run passes it; when the task says the script prints just a number, the output must
+be one number.
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ _OUTPUT_LIMIT = 400
 # Crashes that only mean "give me arguments or input": not judged.
 _INPUT_ERRORS = re.compile(
     r"\b(?:IndexError|FileNotFoundError|EOFError|KeyboardInterrupt|SystemExit|"
-    r"usage:|No such file|missing (?:operand|argument)|ValueError: (?:invalid literal|"
+    r"usage:|No such file|missing (?:operand|argument)|zero-length file name|"
+    r"ValueError: (?:invalid literal|"
     r"not enough values))",
     re.I,
 )
 _PY_CRASH = re.compile(r"^(\w+(?:Error|Exception)):?.*$", re.M)
+_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
 def _command(root: Path, rel: str) -> list[str] | None:
@@ -64,16 +70,23 @@ def _result(rel: str, command: str, ok: bool, code: int | None, evidence: str) -
 
 
 def smoke_run(
-    root: Path, rel: str, expected: tuple[str, bool] | None = None
+    root: Path,
+    rel: str,
+    expected: tuple[str, bool] | None = None,
+    *,
+    args: tuple[str, ...] = (),
+    number: bool = False,
 ) -> dict[str, Any] | None:
     """The outcome of running ``rel`` once, or None when it is not a script we can run.
 
     ``expected`` is (text, exact) the task says the script prints: the whole output when
-    exact, else somewhere in it.
+    exact, else somewhere in it. ``args`` are passed to the script; ``number``: the task says
+    it prints just a number.
     """
     cmd = _command(root, rel)
     if cmd is None:
         return None
+    cmd = [*cmd, *args]
     shown = " ".join(["python" if c == sys.executable else c for c in cmd])
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
     from smallcode.permissions.sandbox import confine
@@ -118,6 +131,15 @@ def smoke_run(
                     f"`{shown}` printed {clip(out or err, 200)!r}, but the task says it prints "
                     f"{how} {text!r}",
                 )
+        if number and _NUMBER.fullmatch(out) is None:
+            return _result(
+                rel,
+                shown,
+                False,
+                0,
+                f"`{shown}` printed {clip(out or err, 200)!r}, but the task says it prints just "
+                "the number",
+            )
         return _result(rel, shown, True, 0, "")
     if _INPUT_ERRORS.search(err) or _INPUT_ERRORS.search(out):
         return _result(rel, shown, True, proc.returncode, "")  # wants arguments or input
