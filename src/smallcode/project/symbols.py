@@ -223,8 +223,8 @@ def _from_matches(data: bytes, lang: str, rel: str, matches: list) -> FileSymbol
         out.calls.append(Call(name, line, owner if owner else -1))
         if owner:
             callees.setdefault(owner, {})[name] = None
-    for idx, names in callees.items():
-        out.symbols[idx].calls = identifier_words(" ".join(list(names)[:MAX_CALLEES]))
+    for idx, called in callees.items():
+        out.symbols[idx].calls = identifier_words(" ".join(list(called)[:MAX_CALLEES]))
     return out
 
 
