@@ -112,6 +112,17 @@ def test_texts_for_the_model_are_bounded() -> None:
         ("Please do this:\n1. add a --verbose flag\n2. add a test for it\n", True),
         ("Changes:\n- rename foo to bar\n- delete old.py\n", True),
         ("Fix this:\n```\n- a\n- b\n```", False),
+        # constraints, headings, inline code and references back are not parts (aider's
+        # benchmark prompt around a one-function exercise)
+        (
+            "# Add Numbers\n\nWrite `add(a, b)` so that it returns the sum.\n\n####\n\n"
+            "Use the above instructions to modify the supplied files: add.py\n"
+            "Don't change the names of existing functions or classes.\n"
+            "Only use standard libraries, don't suggest installing any packages.\n"
+            "The tests are in add_test.py. Don't change the tests.",
+            False,
+        ),
+        ("Add a flag to cli.py, don't change the tests, and never edit setup.py", False),
     ],
 )
 def test_when_a_task_gets_a_plan(task: str, plan: bool) -> None:

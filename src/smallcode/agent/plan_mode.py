@@ -63,15 +63,30 @@ _CLAUSE_SPLIT = re.compile(
 CONTINUE = re.compile(r"\b(?:plan|todo|continue|resume|go on|next step|carry on)\b", re.I)
 
 
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s.*$", re.M)
+# Clauses that constrain the work or point back at it are not parts of it: "Don't change the
+# tests", "never edit X", "Use the above instructions to modify the supplied files".
+_NOT_A_PART = re.compile(
+    r"^\W*(?:don'?t|do not|never|no need|without|avoid|only use)\b|\b(?:the )?above\b", re.I
+)
+
+
 def task_parts(task: str) -> int:
-    """How many parts a task has: list items, or clauses that each ask for a change."""
+    """How many parts a task has: list items, or clauses that each ask for a change
+    (headings, inline code, constraints and references to the instructions left out)."""
     from smallcode.agent.intent import wants_change
 
     text = _FENCE.sub(" ", task)
     items = _LIST_ITEM.findall(text)
     if len(items) >= 2:
         return len(items)
-    return sum(1 for c in _CLAUSE_SPLIT.split(text) if c and c.strip() and wants_change(c))
+    text = _HEADING.sub(" ", _INLINE_CODE.sub("CODE", text))
+    return sum(
+        1
+        for c in _CLAUSE_SPLIT.split(text)
+        if c and c.strip() and not _NOT_A_PART.search(c) and wants_change(c)
+    )
 
 
 def needs_plan(task: str) -> bool:
