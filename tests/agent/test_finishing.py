@@ -345,6 +345,24 @@ def test_an_invented_name_with_other_arguments_stays_unknown(project: Path, run_
     assert "unknown tool(s) append_to_file" in user_texts(r.requests[1])[-1]
 
 
+def test_calling_the_function_the_task_asks_for_is_told_it_is_code(
+    project: Path, run_agent
+) -> None:  # type: ignore[no-untyped-def]
+    """The packaged 0.5B model answered aider's benchmark prompt "Write `add(a, b)` ..." with
+    {"name": "add", ...} three times: the note says add is code to write, and where."""
+    make_git_repo(project, {"add_numbers.py": "def add(a, b):\n    pass\n"})
+    reply = '{"name": "add", "arguments": {"a": 1, "b": 2}}'
+    fixed = "def add(a, b):\n    return a + b\n"
+    r = run_agent(
+        script([text(reply), call("write_file", path="add_numbers.py", content=fixed), text("ok")]),
+        "Write `add(a, b)` so that it returns the sum. Modify the supplied files: add_numbers.py",
+    )
+    note = user_texts(r.requests[1])[-1]
+    assert "unknown tool(s) add" in note
+    assert "add is not a tool: it is code the task asks you to write in add_numbers.py" in note
+    assert r.result.exit_code == 0, r.result.error
+
+
 # ---------------------------------------------------------------- the CLI
 
 

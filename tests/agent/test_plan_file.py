@@ -123,6 +123,11 @@ def test_texts_for_the_model_are_bounded() -> None:
             False,
         ),
         ("Add a flag to cli.py, don't change the tests, and never edit setup.py", False),
+        (
+            "1 failed, 0 passed\nt_test.py::test_add assert None == 5 + where None = add(2, 3)\n"
+            "The tests are correct, don't try and change them.\nFix the code in t.py.",
+            False,
+        ),
     ],
 )
 def test_when_a_task_gets_a_plan(task: str, plan: bool) -> None:

@@ -72,6 +72,14 @@ _NOT_A_PART = re.compile(
 )
 
 
+# "don't try and change them", "never edit setup.py": the rest of the clause is a constraint.
+_NEGATED = re.compile(r"\b(?:don'?t|do not|never)\b[^.;,\n]*(?:,[^.;\n]*)?", re.I)
+# Test-runner output pasted into a task (failures, tracebacks): not parts of the work.
+_OUTPUT_LINE = re.compile(
+    r"^.*(?:::|\bassert\b|\b\w+Error\b|Traceback|^\s*\d+ (?:failed|passed)).*$", re.M
+)
+
+
 def task_parts(task: str) -> int:
     """How many parts a task has: list items, or clauses that each ask for a change
     (headings, inline code, constraints and references to the instructions left out)."""
@@ -82,6 +90,7 @@ def task_parts(task: str) -> int:
     if len(items) >= 2:
         return len(items)
     text = _HEADING.sub(" ", _INLINE_CODE.sub("CODE", text))
+    text = _OUTPUT_LINE.sub(" ", _NEGATED.sub(" ", text))
     return sum(
         1
         for c in _CLAUSE_SPLIT.split(text)

@@ -80,6 +80,7 @@ class QualityMonitor(RunScoped):
             if named:
                 parts.append(f"unknown tool(s) {', '.join(named)}")
             message = f"Error: {'; '.join(parts)}. Valid tools: {valid}. Call one of these."
+            message += _code_not_tool(named, event.state.task)
             action = "retry"
         elif not reply.content.strip() and not reply.reasoning.strip():
             message = (
@@ -165,3 +166,23 @@ class TruncationGuard(RunScoped):
             "Your reply was cut off at the output limit. Continue exactly where it stopped, "
             "briefly.",
         )
+
+
+def _code_not_tool(names: list[str], task: str) -> str:
+    """A small model "calls" the function the task asks it to write (``add`` for "write
+    add(a, b)"): say that it is code to write, and where, instead of only listing tools."""
+    import re
+
+    from smallcode.agent.intent import is_test_file, named_files
+
+    meant = [
+        n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}\s*\(|`{re.escape(n)}`", task)
+    ]
+    if not meant:
+        return ""
+    files = [f for f in named_files(task) if not is_test_file(f)]
+    where = f" in {files[0]}" if len(files) == 1 else ""
+    return (
+        f" {meant[0]} is not a tool: it is code the task asks you to write{where}. Write the "
+        "whole file with write_file(path, content), or change it with patch."
+    )
