@@ -244,19 +244,20 @@ _FILES = re.compile(r"^\s+[-*+]\s+files?:\s*(.*)$", re.I)
 _TASK = re.compile(r"^Task:\s*(.*)$")
 
 
+def _mark(step: Step) -> str:
+    """What follows a step's text: "(in progress)", "(cancelled)" or nothing."""
+    if step.status == "in_progress":
+        return IN_PROGRESS_MARK
+    return CANCELLED_MARK if step.status == "cancelled" else ""
+
+
 def render_markdown(steps: list[Step], task: str = "") -> str:
     lines = ["# Plan", ""]
     if task:
         lines += [f"Task: {' '.join(task.split())[:200]}", ""]
     for s in steps:
         box = "x" if s.finished else " "
-        suffix = (
-            IN_PROGRESS_MARK
-            if s.status == "in_progress"
-            else CANCELLED_MARK
-            if s.status == "cancelled"
-            else ""
-        )
+        suffix = _mark(s)
         lines.append(f"- [{box}] {s.content}{suffix}")
         if s.files:
             lines.append(f"  - files: {', '.join(s.files)}")
@@ -320,13 +321,7 @@ def list_text(steps: list[Step], limit: int = 20) -> str:
     for i, s in enumerate(steps[:limit], start=1):
         box = "x" if s.finished else " "
         label = f"{i}." if s.id == str(i) else f"{i}. (id {s.id})"
-        suffix = (
-            IN_PROGRESS_MARK
-            if s.status == "in_progress"
-            else CANCELLED_MARK
-            if s.status == "cancelled"
-            else ""
-        )
+        suffix = _mark(s)
         rows.append(f"- [{box}] {label} {s.content}{suffix}")
     if len(steps) > limit:
         rows.append(f"... {len(steps) - limit} more steps in {PLAN_FILE}")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from smallcode.permissions.settingsfiles import read_json
 from smallcode.plugins.locations import PLUGINS_DIR as PROJECT_DIR
 
 CLAUDE_MANIFEST = ".claude-plugin/plugin.json"
@@ -55,7 +56,7 @@ class DirPlugin:
         path = self._path("hooks", "hooks/hooks.json")
         if path is None or not path.is_file():
             return None
-        data = _read(path, self.problems)
+        data = read_json(path, self.problems)
         return (data, str(path)) if data is not None else None
 
     def mcp_servers(self) -> tuple[dict[str, Any], str]:
@@ -65,7 +66,7 @@ class DirPlugin:
         path = self._path("mcpServers", ".mcp.json")
         if path is None or not path.is_file():
             return {}, ""
-        data = _read(path, self.problems) or {}
+        data = read_json(path, self.problems) or {}
         servers = data.get("mcpServers", data)
         return (servers if isinstance(servers, dict) else {}), str(path)
 
@@ -122,18 +123,6 @@ class DirPlugin:
         return ", ".join(parts) or "nothing SmallCode uses"
 
 
-def _read(path: Path, problems: list[str]) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8") or "{}")
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        problems.append(f"{path}: ignored, not valid JSON ({exc})")
-        return None
-    if not isinstance(data, dict):
-        problems.append(f"{path}: ignored, not a JSON object")
-        return None
-    return data
-
-
 def user_dir() -> Path:
     from smallcode.config import user_config_dir
 
@@ -154,7 +143,7 @@ def read_plugin(folder: Path, scope: str) -> DirPlugin | None:
         path = folder / rel
         if path.is_file():
             found = True
-            manifest.update(_read(path, problems) or {})
+            manifest.update(read_json(path, problems) or {})
     if not found:
         return None
     name = str(manifest.get("name") or folder.name).strip() or folder.name

@@ -50,6 +50,29 @@ class McpConnection(Protocol):
         ...
 
 
+class ToolMethods:
+    """``tools/list`` (all pages, bounded) and ``tools/call`` over a client's ``request``:
+    the same for every transport of the built-in clients."""
+
+    def request(self, method: str, params: dict[str, Any], timeout: float) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def list_tools(self, timeout: float) -> list[dict[str, Any]]:
+        tools: list[dict[str, Any]] = []
+        cursor = None
+        for _ in range(100):  # pages, bounded
+            params: dict[str, Any] = {"cursor": cursor} if cursor else {}
+            page = self.request("tools/list", params, timeout)
+            tools += [t for t in page.get("tools") or [] if isinstance(t, dict)]
+            cursor = page.get("nextCursor")
+            if not cursor:
+                break
+        return tools
+
+    def call_tool(self, name: str, arguments: dict[str, Any], timeout: float) -> dict[str, Any]:
+        return self.request("tools/call", {"name": name, "arguments": arguments}, timeout)
+
+
 def initialize_params() -> dict[str, Any]:
     return {
         "protocolVersion": PROTOCOL_VERSION,

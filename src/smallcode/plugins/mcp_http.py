@@ -19,13 +19,14 @@ from smallcode.plugins.mcp_client import (
     PROTOCOL_VERSION,
     McpError,
     McpTimeout,
+    ToolMethods,
     answer_server_request,
     error_text,
     initialize_params,
 )
 
 
-class HttpClient:
+class HttpClient(ToolMethods):
     def __init__(self, spec: Any, root: Path) -> None:
         self.name: str = spec.name
         self.spec = spec
@@ -59,20 +60,6 @@ class HttpClient:
 
     def diagnostics(self) -> str:
         return self._last_error
-
-    def list_tools(self, timeout: float) -> list[dict[str, Any]]:
-        tools: list[dict[str, Any]] = []
-        cursor = None
-        for _ in range(100):
-            page = self.request("tools/list", {"cursor": cursor} if cursor else {}, timeout)
-            tools += [t for t in page.get("tools") or [] if isinstance(t, dict)]
-            cursor = page.get("nextCursor")
-            if not cursor:
-                break
-        return tools
-
-    def call_tool(self, name: str, arguments: dict[str, Any], timeout: float) -> dict[str, Any]:
-        return self.request("tools/call", {"name": name, "arguments": arguments}, timeout)
 
     def request(self, method: str, params: dict[str, Any], timeout: float) -> dict[str, Any]:
         with self._lock:

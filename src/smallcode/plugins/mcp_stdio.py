@@ -24,6 +24,7 @@ from smallcode.plugins.mcp_client import (
     INHERITED_ENV,
     McpError,
     McpTimeout,
+    ToolMethods,
     answer_server_request,
     error_text,
     initialize_params,
@@ -32,7 +33,7 @@ from smallcode.plugins.mcp_client import (
 MAX_LINE = 32 * 1024 * 1024  # one JSON-RPC message at most (a big result)
 
 
-class StdioClient:
+class StdioClient(ToolMethods):
     def __init__(self, spec: Any, root: Path) -> None:
         self.name: str = spec.name
         self.spec = spec
@@ -101,21 +102,6 @@ class StdioClient:
         return "\n".join(self._stderr)
 
     # ------------------------------------------------------------------ requests
-
-    def list_tools(self, timeout: float) -> list[dict[str, Any]]:
-        tools: list[dict[str, Any]] = []
-        cursor = None
-        for _ in range(100):  # pages, bounded
-            params: dict[str, Any] = {"cursor": cursor} if cursor else {}
-            page = self.request("tools/list", params, timeout)
-            tools += [t for t in page.get("tools") or [] if isinstance(t, dict)]
-            cursor = page.get("nextCursor")
-            if not cursor:
-                break
-        return tools
-
-    def call_tool(self, name: str, arguments: dict[str, Any], timeout: float) -> dict[str, Any]:
-        return self.request("tools/call", {"name": name, "arguments": arguments}, timeout)
 
     def request(self, method: str, params: dict[str, Any], timeout: float) -> dict[str, Any]:
         with self._lock:
