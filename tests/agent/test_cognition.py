@@ -99,7 +99,7 @@ def test_trivial_task_adds_no_side_request_even_with_a_fast_tier(project, fake_s
         model="fake", base_url=main.base_url, cwd=project, base_url_fast=fast.base_url
     ) as sc:
         result = sc.run("create hello.py that prints hello")
-        rows = sc.agent.ctx.extras["cognition"].rows()
+        rows = sc.agent.ctx.cognition.rows()
     assert result.success and len(main.requests) == 2 and fast.requests == []
     assert sum(r["requests"] for r in rows) == 0
 

@@ -271,16 +271,16 @@ def test_temperature_rises_on_failures_and_resets(tmp_path: Path) -> None:
     g = TemperatureAdapter(0.2, step=0.15, max_raise=0.45)
     c = call("patch", path="a", old_str="x", new_str="y")
     _step(g, st, c, ok=False)
-    assert st.ctx.extras["temperature"] == 0.35
+    assert st.ctx.temperature == 0.35
     for _ in range(5):
         _step(g, st, c, ok=False)
-    assert st.ctx.extras["temperature"] == 0.65  # capped
+    assert st.ctx.temperature == 0.65  # capped
     _step(g, st, c, ok=True)
-    assert "temperature" not in st.ctx.extras
+    assert st.ctx.temperature is None
     _step(g, st, c, ok=False)
-    assert st.ctx.extras["temperature"] == 0.35
+    assert st.ctx.temperature == 0.35
     g.observe(on_reply(st, reply("All done.")))  # a plain answer ends the task: back to base
-    assert "temperature" not in st.ctx.extras
+    assert st.ctx.temperature is None
 
 
 def test_blocked_calls_do_not_count_as_failures(tmp_path: Path) -> None:
@@ -300,7 +300,7 @@ def test_blocked_calls_do_not_count_as_failures(tmp_path: Path) -> None:
     c = call("bash", command="x")
     gs.observe(before(st, c))
     gs.observe(after(st, c, ok=False, output="no"))
-    assert trust.fails.get("bash", 0) == 0 and "temperature" not in st.ctx.extras
+    assert trust.fails.get("bash", 0) == 0 and st.ctx.temperature is None
 
 
 # ------------------------------------------------------------------ files

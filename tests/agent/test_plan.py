@@ -396,7 +396,7 @@ def test_user_edits_of_plan_md_are_honoured(project: Path, session) -> None:  # 
     )
     assert "3. Write notes.md instead" in note and "Create good.py" not in note
     assert "todo_write" in tool_names(body)
-    out = sc.agent.ctx.extras["plan"]
+    out = sc.agent.ctx.plan
     assert [s.status for s in out.steps][:2] == ["completed", "completed"]
     assert out.steps[2].content == "Write notes.md instead"
 
@@ -468,4 +468,4 @@ def test_deleting_plan_md_drops_the_plan(project: Path, session) -> None:  # typ
     assert sc.run(MULTI).stop_reason == "plan_incomplete"
     (project / PLAN_MD).unlink()
     r = sc.run("continue the plan")
-    assert r.exit_code == 0 and sc.agent.ctx.extras["plan"].steps == []
+    assert r.exit_code == 0 and sc.agent.ctx.plan.steps == []

@@ -43,7 +43,7 @@ def test_medium_drives_the_loop_and_fast_gets_side_work(project, fake_server):
         base_url_fast=fast.base_url,
     ) as sc:
         result = sc.run(long_task)
-        rows = {r["function"]: r for r in sc.agent.ctx.extras["cognition"].rows()}
+        rows = {r["function"]: r for r in sc.agent.ctx.cognition.rows()}
         title = sc.agent.services.list_sessions()[0].title
     assert result.success and (project / "hello.py").exists()
     assert len(main.requests) == 0

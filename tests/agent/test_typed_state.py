@@ -1,4 +1,4 @@
-"""Typed shared state: ToolContext fields (and the ``extras`` view over them), RunState fields,
+"""Typed shared state: ToolContext fields (``extras`` only a private cache), RunState fields,
 the guard registry, the write tools of the loop guard, the reply's truncation field, and the
 failures the agent survives being logged."""
 
@@ -22,25 +22,23 @@ from smallcode.events import EventBus
 from smallcode.llm.base import RequestOptions, collect
 from smallcode.testing import ScriptedModel, text, tool
 from smallcode.tools import core_registry
-from smallcode.tools.registry import SHARED_FIELDS, ToolContext
+from smallcode.tools.registry import ToolContext
 from smallcode.types import Chunk, Finish, Message, TextDelta, Usage
 from tests.agent.conftest import after, before, call, make_state
 
 # ------------------------------------------------------------------ ToolContext
 
 
-def test_extras_keys_of_shared_state_are_the_typed_fields(tmp_path: Path) -> None:
+def test_extras_is_a_private_cache_apart_from_the_typed_fields(tmp_path: Path) -> None:
     ctx = ToolContext(root=tmp_path, settings=Settings.load(tmp_path, {}))
-    ctx.extras["temperature"] = 0.4  # old spelling: the field is set
-    assert ctx.temperature == 0.4 and ctx.extras["temperature"] == 0.4
-    ctx.temperature = None
-    assert "temperature" not in ctx.extras and ctx.extras.get("temperature", 0.2) == 0.2
+    ctx.temperature = 0.4  # shared state is a typed field, not an extras key
+    assert ctx.temperature == 0.4 and "temperature" not in ctx.extras
     ctx.extras["code_index"] = object()  # a tool's private cache stays in the mapping
-    assert "code_index" in ctx.extras and "code_index" not in SHARED_FIELDS
+    assert "code_index" in ctx.extras and not hasattr(ctx, "code_index")
     ctx.extras.pop("code_index")
     assert "code_index" not in ctx.extras
-    with pytest.raises(KeyError):
-        del ctx.extras["router"]
+    ctx.extras["router"] = "cache"  # a key that names a field is just a key
+    assert ctx.router is None
 
 
 def test_write_file_and_patch_call_the_typed_before_write_hook(tmp_path: Path) -> None:

@@ -61,14 +61,15 @@ def session(project: Path, answers: list[str] | None, **overrides: object) -> To
     settings = Settings.load(project, overrides)
     manager = PermissionManager(settings, ask=ask if answers is not None else None)
     ctx = ToolContext(root=project.resolve(), settings=settings)
-    ctx.extras.update(permissions=manager, sandbox=manager.sandbox, asked=asked)
+    ctx.permissions, ctx.sandbox = manager, manager.sandbox
+    ctx.extras["asked"] = asked
     sb.register(manager.sandbox)
     return ctx
 
 
 def run(ctx: ToolContext, command: str) -> str:
     """What the guard and the loop do for one bash call."""
-    d = ctx.extras["permissions"].check("bash", {"command": command})
+    d = ctx.permissions.check("bash", {"command": command})
     if d.action != "allow":
         return f"refused: {d.reason}"
     return bash(ctx, command, 30)
@@ -96,13 +97,13 @@ def test_a_blocked_command_may_run_again_outside_once_the_user_says_so(
     assert local["sandbox"]["excludedCommands"] == [f"{probe.replace(chr(34), '')}:*"]
     again = run(ctx, probe)  # remembered: straight outside, no question
     assert "b'pong" in again and len(asked) == 1
-    ctx.extras["shell"].close(quiet=True)
+    ctx.shell.close(quiet=True)
 
     quiet = session(project, None, sandbox="bwrap")  # non-interactive: no retry, a denial
     out = run(quiet, probe.replace("print(", "print('x', "))
     assert "pong" not in out and "cannot ask to run it outside" in out
-    assert quiet.extras["permissions"].denials[0]["reason"].startswith("failed in the sandbox")
-    quiet.extras["shell"].close(quiet=True)
+    assert quiet.permissions.denials[0]["reason"].startswith("failed in the sandbox")
+    quiet.shell.close(quiet=True)
 
 
 @needs_bwrap
@@ -121,7 +122,7 @@ def test_git_writes_go_through_git_commands_the_rules_allow(project: Path) -> No
     assert "add a" in out, out
     log = subprocess.run(["git", "log", "--oneline"], cwd=project, capture_output=True, text=True)
     assert "add a" in log.stdout
-    ctx.extras["shell"].close(quiet=True)
+    ctx.shell.close(quiet=True)
 
 
 @needs_bwrap

@@ -209,7 +209,7 @@ def test_nothing_declared_changes_nothing(project: Path) -> None:
     model = ScriptedModel([text("ok")])
     with SmallCode(cwd=project, llm=model) as sc:
         sc.run("hello")
-        assert "extensions" not in sc.agent.ctx.extras
+        assert sc.agent.ctx.extensions is None
     assert model.requests[0]["tools"] == [
         "read_file",
         "write_file",
@@ -238,7 +238,7 @@ def test_smallcode_trust_lists_and_trusts_extension_files(project: Path, cli: An
 def test_closing_before_the_first_task_stops_the_servers(project: Path, config_dir: Path) -> None:
     write_json(config_dir / "mcp.json", {"mcpServers": {"srv": fake_server_spec()}})
     sc = SmallCode(cwd=project, llm=ScriptedModel([text("ok")]))
-    hub = sc.agent.ctx.extras["extensions"].ext.hub
+    hub = sc.agent.ctx.extensions.ext.hub
     deadline = time.monotonic() + 10
     while hub.servers[0].conn is None or getattr(hub.servers[0].conn, "proc", None) is None:
         assert time.monotonic() < deadline

@@ -172,7 +172,7 @@ def test_claude_plugin_skills_are_namespaced(project: Path, config_dir: Path) ->
     model = ScriptedModel([text("ok")])
     with SmallCode(cwd=project, llm=model) as sc:
         sc.run("run a shell command safely")
-        skills = sc.agent.ctx.extras["extensions"].ext.skills
+        skills = sc.agent.ctx.extensions.ext.skills
     assert "guard-bash:shell-safety" in skills.skills
     assert "- guard-bash:shell-safety:" in json.dumps(model.requests[0]["messages"])
 

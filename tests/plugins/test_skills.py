@@ -143,7 +143,7 @@ def test_skill_tool_body_once_files_and_rules(project: Path, home: Path) -> None
     model = ScriptedModel(replies)
     with SmallCode(cwd=project, llm=model, sandbox="off") as sc:
         result = sc.run("extract the tables from report.pdf")
-        manager = sc.agent.ctx.extras["permissions"]
+        manager = sc.agent.ctx.permissions
         rules_after = [r.text for r in manager.policy.allow]
     first = model.requests[0]
     assert "skill" in first["tools"]
@@ -225,16 +225,14 @@ def test_user_activation_sends_the_body_and_rules_for_the_next_task(
     )
     model = ScriptedModel([tool("bash", command="pdftotext -v"), text("ok"), text("ok")])
     with SmallCode(cwd=project, llm=model, sandbox="off") as sc:
-        session = sc.agent.ctx.extras["extensions"]
+        session = sc.agent.ctx.extensions
         assert "skill" not in sc.agent.registry  # only the user may use it
         assert session.activate_by_user("pdf-tools", "pdftotext -layout") == "pdf-tools"
         first = sc.run("convert report.pdf")
         second = sc.run("convert it again")
     assert "Convert with pdftotext -layout." in json.dumps(model.requests[0]["messages"])
     assert first.permission_denials == []  # the user's choice: its rules applied
-    assert "Bash(pdftotext:*)" not in [
-        r.text for r in sc.agent.ctx.extras["permissions"].policy.allow
-    ]
+    assert "Bash(pdftotext:*)" not in [r.text for r in sc.agent.ctx.permissions.policy.allow]
     assert (
         second.requests
         and json.dumps(model.requests[-1]["messages"]).count('Skill \\"pdf-tools\\"') == 1

@@ -14,7 +14,7 @@ from smallcode.tools.registry import ToolRegistry
 def ctx(project: Path) -> Iterator[ToolContext]:
     c = ToolContext(root=project.resolve(), settings=Settings.load(project))
     yield c
-    shell = c.extras.get("shell")
+    shell = c.shell
     if shell is not None:
         shell.close()
 

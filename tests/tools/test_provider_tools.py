@@ -31,7 +31,7 @@ def test_schemas_are_small_and_keyless():
 def test_status_reports_the_active_window(tmp_path):
     with FlavoredServer("llamacpp", models=["m.gguf"], n_ctx=6144) as s:
         ctx = make_ctx(tmp_path, base_url=s.base_url)
-        ctx.extras["provider"] = make_provider(ctx.settings)
+        ctx.provider = make_provider(ctx.settings)
         res = registry().call("provider_status", {}, ctx)
     assert res.ok
     assert "context window: 6,144 tokens" in res.output
@@ -53,7 +53,7 @@ def test_user_declines(tmp_path):
     with FlavoredServer("lmstudio", models=["a"], loaded=["a"]) as s:
         ctx = make_ctx(tmp_path)
         asked: list[str] = []
-        ctx.extras["confirm"] = lambda q: asked.append(q) or False
+        ctx.confirm = lambda q: asked.append(q) or False
         res = registry().call(
             "configure_provider", {"kind": "lmstudio", "base_url": s.base_url}, ctx
         )
@@ -65,7 +65,7 @@ def test_user_declines(tmp_path):
 def test_confirmed_change_is_validated_and_saved(tmp_path):
     with FlavoredServer("lmstudio", models=["a", "b"], loaded=["b"], n_ctx=12288) as s:
         ctx = make_ctx(tmp_path)
-        ctx.extras["confirm"] = lambda q: True
+        ctx.confirm = lambda q: True
         res = registry().call(
             "configure_provider", {"kind": "lmstudio", "base_url": s.base_url}, ctx
         )
@@ -74,7 +74,7 @@ def test_confirmed_change_is_validated_and_saved(tmp_path):
         assert len(s.requests) == 1  # the tiny validation request
     env = (tmp_path / ".env").read_text()
     assert "SMALLCODE_MODEL=b" in env and f"SMALLCODE_BASE_URL={s.base_url}" in env
-    assert ctx.extras["provider_changed"]["model"] == "b"
+    assert ctx.provider_changed["model"] == "b"
 
 
 def test_setting_allows_unattended_change_but_validation_still_guards(tmp_path):

@@ -34,7 +34,7 @@ def test_the_models_timeout_is_capped(ctx: ToolContext) -> None:
     out = bash(capped, "sleep 20", timeout=100000)
     assert time.monotonic() - started < 10
     assert "timed out after 1s" in out and "SMALLCODE_BASH_TIMEOUT_MAX" in out
-    ctx.extras["run_deadline"] = time.monotonic() + 1.5  # the task's time is nearly up
+    ctx.run_deadline = time.monotonic() + 1.5  # the task's time is nearly up
     out = bash(ctx, "sleep 20", timeout=300)
     assert "timed out" in out and "the time left for the task" in out
 
@@ -69,7 +69,7 @@ def test_background_processes_end_with_the_session(ctx: ToolContext) -> None:
         "nohup sleep 300 >/dev/null 2>&1 & (setsid sleep 301 >/dev/null 2>&1 &); "
         "( sleep 302 & ); yes >/dev/null & echo started",
     )
-    shell = ctx.extras["shell"]
+    shell = ctx.shell
     started: list[int] = []
     for _ in range(100):
         started = [p for p in descendants(shell.pid) if _comm(p) in ("sleep", "yes")]

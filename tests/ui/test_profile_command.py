@@ -23,9 +23,7 @@ def test_profile_and_model_show_tiers(project, fake_server):
         base_url_fast=fast.base_url,
     ) as sc:
         sc.run("say hi")
-        ui = types.SimpleNamespace(
-            agent=sc.agent, settings=sc.settings, router=sc.agent.ctx.extras["router"]
-        )
+        ui = types.SimpleNamespace(agent=sc.agent, settings=sc.settings, router=sc.agent.ctx.router)
         profile = provider_wizard.cmd_profile(ui, "")
         model = provider_wizard.cmd_model(ui, "")
     assert profile is not None and model is not None

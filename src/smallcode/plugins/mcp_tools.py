@@ -119,7 +119,7 @@ def _call_func(hub: McpHub) -> Callable[..., str]:
             arguments = {}
         if not isinstance(arguments, dict):
             raise ToolError("arguments must be a JSON object")
-        manager = ctx.extras.get("permissions")
+        manager = ctx.permissions
         if manager is not None:
             d = manager.check(t.full, arguments, "", t.read_only)
             if d.action != "allow":

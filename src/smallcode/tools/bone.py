@@ -89,9 +89,7 @@ def run_compiler(ctx: ToolContext, args: list[str], timeout: float) -> tuple[str
     if cmd is None:
         raise ToolError(NO_COMPILER)
     keep = getattr(ctx.settings, "shell_env_keep", "")
-    return run_oneshot(
-        "", ctx.root, timeout, shell_env(keep), ctx.extras.get("sandbox"), argv=[*cmd, *args]
-    )
+    return run_oneshot("", ctx.root, timeout, shell_env(keep), ctx.sandbox, argv=[*cmd, *args])
 
 
 def _bone_path(ctx: ToolContext, path: str) -> Path:

@@ -1,10 +1,10 @@
 """Agent tools to inspect and (with the user's confirmation) change the model provider.
 
-``configure_provider`` never runs unattended: it needs ``ctx.extras["confirm"]`` (a
+``configure_provider`` never runs unattended: it needs ``ctx.confirm`` (a
 ``Callable[[str], bool]`` the interactive UI installs, asking the user) to say yes, or
 ``SMALLCODE_ALLOW_PROVIDER_CHANGE=true`` for non-interactive runs. It takes no API key: keys
 are typed by the user in ``smallcode provider``, never passed through the model. A saved change
-is recorded in ``ctx.extras["provider_changed"]`` for the UI to switch the running session.
+is recorded in ``ctx.provider_changed`` for the UI to switch the running session.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ def provider_status(ctx: ToolContext) -> str:
     """
     from smallcode.llm.setup import status_lines
 
-    provider = ctx.extras.get("provider")
-    router = ctx.extras.get("router")
+    provider = ctx.provider
+    router = ctx.router
     return "\n".join(status_lines(ctx.settings, provider, router))
 
 
@@ -71,7 +71,7 @@ def configure_provider(
         if not model:
             raise ToolError(f"give model: one of {', '.join(listing.models[:15]) or '(none)'}")
     question = f"Switch the model provider to {kind} {model} at {base_url} (saved to {save})?"
-    confirm = ctx.extras.get("confirm")
+    confirm = ctx.confirm
     if callable(confirm):
         if not confirm(question):
             raise ToolError("the user declined the provider change; keep the current provider")
@@ -85,7 +85,7 @@ def configure_provider(
     if not result.ok:
         raise ToolError(f"not changed: {result.message}")
     path, lines = setup.save(save, ctx.root, kind, base_url, model, api_key)
-    ctx.extras["provider_changed"] = {"kind": kind, "base_url": base_url, "model": model}
+    ctx.provider_changed = {"kind": kind, "base_url": base_url, "model": model}
     window = f", context window {result.window}" if result.window else ""
     return f"Saved to {path} ({'; '.join(lines)}){window}. It applies from the next session."
 

@@ -21,8 +21,8 @@ import re
 import time
 import types
 import typing
-from collections.abc import Callable, Iterator, MutableMapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -57,10 +57,9 @@ class ToolContext:
     """What a tool may use: the project root, settings, events and per-session state.
 
     State shared by the loop, guards, tools and workflows has a typed field below; the
-    session (agent/session.py) and the guards set them. ``extras`` is for the private caches of
-    single tools (the memory store, the code index, the web fetcher, ...). Older code that
-    spells a shared field by its name as an ``extras`` key still reads and writes the field
-    (see :class:`Extras`).
+    session (agent/session.py) and the guards set them. ``extras`` is only for the private
+    caches of single tools (the memory store, the code index, the web fetcher, ...), by key;
+    shared state never goes there.
     """
 
     root: Path
@@ -109,10 +108,8 @@ class ToolContext:
     extensions: ExtensionSession | None = None
     trace_recorder: TraceRecorder | None = None
 
-    extras: Extras = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self.extras = Extras(self)
+    # Private caches of single tools, by key (tools/memory.py, tools/knowledge.py, ...).
+    extras: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def resolve(self, path: str, *, must_exist: bool = False) -> Path:
         """Resolve a model-given path against the project root; refuse escapes."""
@@ -136,57 +133,6 @@ class ToolContext:
             return path.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
-
-
-SHARED_FIELDS = frozenset(
-    f.name
-    for f in fields(ToolContext)
-    if f.name not in ("root", "settings", "events", "extras") and not f.name.startswith("files_")
-)
-
-
-class Extras(MutableMapping[str, Any]):
-    """``ToolContext.extras``: private caches of single tools, by key.
-
-    A key that names a shared field of the ToolContext (``"temperature"``, ``"permissions"``,
-    ...) reads and writes that field instead; it counts as present when it is not None.
-    """
-
-    def __init__(self, ctx: ToolContext) -> None:
-        self._ctx = ctx
-        self._own: dict[str, Any] = {}
-
-    def __getitem__(self, key: str) -> Any:
-        if key in SHARED_FIELDS:
-            value = getattr(self._ctx, key)
-            if value is None:
-                raise KeyError(key)
-            return value
-        return self._own[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if key in SHARED_FIELDS:
-            setattr(self._ctx, key, value)
-        else:
-            self._own[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        if key in SHARED_FIELDS:
-            if getattr(self._ctx, key) is None:
-                raise KeyError(key)
-            setattr(self._ctx, key, None)
-        else:
-            del self._own[key]
-
-    def __iter__(self) -> Iterator[str]:
-        shared = [k for k in sorted(SHARED_FIELDS) if getattr(self._ctx, k) is not None]
-        return iter([*self._own, *shared])
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __repr__(self) -> str:
-        return f"Extras({dict(self)!r})"
 
 
 def _inside(path: Path, root: Path) -> bool:

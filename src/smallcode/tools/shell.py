@@ -66,11 +66,11 @@ def run_fresh(
 
 
 def get_shell(ctx: ToolContext) -> PersistentShell:
-    shell = ctx.extras.get("shell")
+    shell = ctx.shell
     if shell is None:
-        shell = ctx.extras["shell"] = PersistentShell(
+        shell = ctx.shell = PersistentShell(
             ctx.root,
-            sandbox=ctx.extras.get("sandbox"),
+            sandbox=ctx.sandbox,
             env_keep=getattr(ctx.settings, "shell_env_keep", ""),
             on_notice=lambda text: ctx.events.emit("notice", message=text),
             on_output=lambda text: ctx.events.emit("tool_output", text=_mask(ctx, text)),
@@ -89,7 +89,7 @@ def command_limit(ctx: ToolContext, requested: Any) -> tuple[float, str]:
     cap = float(getattr(ctx.settings, "bash_timeout_max", 600.0) or 600.0)
     if limit > cap:
         limit, note = cap, f"timeout capped at {cap:g}s (SMALLCODE_BASH_TIMEOUT_MAX)"
-    deadline = ctx.extras.get("run_deadline")
+    deadline = ctx.run_deadline
     if isinstance(deadline, float):
         left = deadline - time.monotonic()
         if left < limit:
@@ -99,16 +99,16 @@ def command_limit(ctx: ToolContext, requested: Any) -> tuple[float, str]:
 
 
 def _mask(ctx: ToolContext, text: str) -> str:
-    mask = ctx.extras.get("secret_mask")
+    mask = ctx.secret_mask
     if mask is None:
         from smallcode.permissions.secretenv import SecretMask
 
-        mask = ctx.extras["secret_mask"] = SecretMask()
+        mask = ctx.secret_mask = SecretMask()
     return mask(text)
 
 
 def _execute(ctx: ToolContext, command: str, limit: float, outside: bool) -> ShellRun:
-    shell = ctx.extras.get("shell")
+    shell = ctx.shell
     cwd = shell.cwd if isinstance(shell, PersistentShell) and shell.cwd.is_dir() else ctx.root
     if outside:
         keep = getattr(ctx.settings, "shell_env_keep", "")
@@ -117,9 +117,7 @@ def _execute(ctx: ToolContext, command: str, limit: float, outside: bool) -> She
     if ctx.settings.shell_persist:
         return get_shell(ctx).run(command, limit)
     keep = getattr(ctx.settings, "shell_env_keep", "")
-    out, code, timed_out = run_fresh(
-        command, ctx.root, limit, sandbox=ctx.extras.get("sandbox"), env_keep=keep
-    )
+    out, code, timed_out = run_fresh(command, ctx.root, limit, sandbox=ctx.sandbox, env_keep=keep)
     return ShellRun(out, code, timed_out)
 
 
@@ -134,7 +132,7 @@ def bash(ctx: ToolContext, command: str, timeout: int | None = None) -> str:
     if not command.strip():
         raise ToolError("command is empty")
     limit, cap_note = command_limit(ctx, timeout)
-    perms = ctx.extras.get("permissions")
+    perms = ctx.permissions
     outside = perms is not None and perms.take_outside(command)
     run = _execute(ctx, command, limit, outside)
     retry_note = ""

@@ -135,7 +135,7 @@ def fetcher(ctx: ToolContext) -> Any:
 def _permission_problem(ctx: ToolContext, url: str) -> str:
     """Why the permission rules refuse ``url`` ('' when they allow it): for redirects, which
     the permission guard never sees. A rule that would ask refuses here (fetch it directly)."""
-    perms = ctx.extras.get("permissions")
+    perms = ctx.permissions
     if perms is None:
         return ""
     d = perms.policy.evaluate("web_fetch", {"url": url}, None, True)

@@ -106,7 +106,7 @@ def trust_at_start(console: Any, root: Path, read: Callable[[str], str] | None =
 
 @command("permissions", "permission mode, rules and sandbox; /permissions mode NAME")
 def _permissions(ui: Repl, arg: str) -> str:
-    manager = ui.agent.ctx.extras.get("permissions")
+    manager = ui.agent.ctx.permissions
     if manager is None:
         return "Permissions are not set up in this session."
     words = arg.split()

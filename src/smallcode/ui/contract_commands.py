@@ -27,7 +27,7 @@ USAGE = (
 
 
 def session_of(ui: Repl) -> ContractSession | None:
-    return ui.agent.ctx.extras.get("contracts")
+    return ui.agent.ctx.contracts
 
 
 @command("contract", "Definition-of-Done contract: create, list, status, activate, abort")

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def _session(ui: Repl) -> Any:
-    return ui.agent.ctx.extras.get("extensions")
+    return ui.agent.ctx.extensions
 
 
 # ---------------------------------------------------------------------- /mcp
@@ -195,7 +195,7 @@ def _plugin_list(ui: Repl, root: Path) -> str:
 
 def register_session_commands(agent: Any) -> list[str]:
     """Commands of the session's plugins: markdown commands and ``register_commands``."""
-    session = agent.ctx.extras.get("extensions")
+    session = agent.ctx.extensions
     if session is None:
         return []
     added: list[str] = []

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 @command("cognition", "typed prompt functions: tier and model, calls, cache hits, failures")
 def _cognition(ui: Repl, arg: str) -> str:
-    cognition = ui.agent.ctx.extras.get("cognition")
+    cognition = ui.agent.ctx.cognition
     if cognition is None:
         return "Typed prompt functions are not set up in this session."
     return f"```\n{cognition_table(cognition.rows())}\n```"
@@ -66,8 +66,7 @@ def profile_lines(agent: Any, router: Any) -> list[str]:
 
     provider = agent.provider
     profile = detect_profile(provider.model)
-    extras = getattr(getattr(agent, "ctx", None), "extras", None) or {}
-    native = extras.get("native_calls")
+    native = getattr(getattr(agent, "ctx", None), "native_calls", None)
     if native is None:
         seen = "not seen yet (no tool call so far)"
     elif native["native"] and not native["text"]:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 def plan_text(ui: Repl) -> str:
     from smallcode.agent.plan_file import PLAN_FILE, read_plan_file, render_markdown
 
-    workflow = ui.agent.ctx.extras.get("plan")
+    workflow = ui.agent.ctx.plan
     if workflow is not None and workflow.steps:
         text = render_markdown(workflow.steps, workflow.task)
     else:
@@ -30,7 +30,7 @@ def plan_text(ui: Repl) -> str:
 def _plan(ui: Repl, arg: str) -> str | None:
     if not arg:
         return plan_text(ui)
-    workflow = ui.agent.ctx.extras.get("plan")
+    workflow = ui.agent.ctx.plan
     if workflow is None:
         return "Plan mode is off (SMALLCODE_PLAN=false): run the task without `/plan`."
     workflow.request()

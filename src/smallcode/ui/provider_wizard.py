@@ -364,8 +364,7 @@ def session_router(ui: Any) -> Any:
     """The session's Router (llm/router.py), or one over the current provider (no tiers
     built) when the session has none."""
     router = getattr(ui, "router", None)
-    extras = getattr(getattr(ui.agent, "ctx", None), "extras", None) or {}
-    router = router or extras.get("router")
+    router = router or getattr(getattr(ui.agent, "ctx", None), "router", None)
     if router is None:
         from smallcode.llm.router import Router
 

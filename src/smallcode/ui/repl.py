@@ -33,7 +33,7 @@ class Repl:
         self.events = events
         self.view = TurnView(console, settings.show_thinking)
         self.view.attach(events)
-        self.router = agent.ctx.extras.get("router")
+        self.router = agent.ctx.router
         self._last_interrupt = float("-inf")
 
     def banner(self) -> None:
@@ -57,7 +57,8 @@ class Repl:
         finally:
             self.view.end()
             self._restore_interrupts(previous)
-        changed = self.agent.ctx.extras.pop("provider_changed", None)
+        changed = self.agent.ctx.provider_changed
+        self.agent.ctx.provider_changed = None
         if changed:
             self.console.print(
                 f"[dim]Provider settings saved ({_esc(str(changed.get('model')))}); they apply "

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def _tdd(ui: Repl, arg: str) -> str:
     word = arg.strip().lower()
     settings = ui.agent.settings
-    harness = ui.agent.ctx.extras.get("tdd")
+    harness = ui.agent.ctx.tdd
     if word in ("on", "off"):
         if word == "on" and settings.test_disable:
             return "TDD needs tests, and SMALLCODE_TEST_DISABLE is set: TDD stays off."
