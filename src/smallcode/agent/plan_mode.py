@@ -76,8 +76,15 @@ _NOT_A_PART = re.compile(
 _NEGATED = re.compile(r"\b(?:don'?t|do not|never)\b[^.;,\n]*(?:,[^.;\n]*)?", re.I)
 # Test-runner output pasted into a task (failures, tracebacks): not parts of the work.
 _OUTPUT_LINE = re.compile(
-    r"^.*(?:::|\bassert\b|\b\w+Error\b|Traceback|^\s*\d+ (?:failed|passed)).*$", re.M
+    r"^(?:\s*[+>]\s|E\s|\s+at\s\S+:\d+|.*(?:::|\bassert\b|\b\w+Error\b|Traceback)"
+    r"|\s*\d+ (?:failed|passed)|Rerun\b).*$",
+    re.M,
 )
+
+
+def _work_text(task: str) -> str:
+    """The task without code blocks and pasted test output (neither is a part of the work)."""
+    return _OUTPUT_LINE.sub(" ", _FENCE.sub(" ", task))
 
 
 def task_parts(task: str) -> int:
@@ -85,12 +92,11 @@ def task_parts(task: str) -> int:
     (headings, inline code, constraints and references to the instructions left out)."""
     from smallcode.agent.intent import wants_change
 
-    text = _FENCE.sub(" ", task)
+    text = _work_text(task)
     items = _LIST_ITEM.findall(text)
     if len(items) >= 2:
         return len(items)
-    text = _HEADING.sub(" ", _INLINE_CODE.sub("CODE", text))
-    text = _OUTPUT_LINE.sub(" ", _NEGATED.sub(" ", text))
+    text = _NEGATED.sub(" ", _HEADING.sub(" ", _INLINE_CODE.sub("CODE", text)))
     return sum(
         1
         for c in _CLAUSE_SPLIT.split(text)
@@ -105,7 +111,6 @@ def needs_plan(task: str) -> bool:
 
     if not wants_change(task):
         return False
-    text = _FENCE.sub(" ", task)
-    if len(_LIST_ITEM.findall(text)) >= 2:
+    if len(_LIST_ITEM.findall(_work_text(task))) >= 2:
         return True
     return task_parts(task) >= 3
