@@ -195,3 +195,27 @@ def test_glm_and_invoke_values_null():
         "<arg_key>label</arg_key><arg_value>None</arg_value></tool_call>"
     )
     assert parse_tool_calls(glm, NULLABLE)[0].arguments == {"name": "a", "level": 1, "label": None}
+
+
+SCHEMA_ECHO = (
+    '```json\n{ "name": "read_file", "arguments": { "path": {"type": "string", "description": '
+    '"File path relative to the project root."}, "start_line": {"type": "integer", '
+    '"description": "First line"} } }\n```'
+)
+
+
+def test_arguments_copied_from_the_schema_are_refused_with_how_to_send_values() -> None:
+    """The packaged 0.5B model sent the parameter descriptions as the values; turning them
+    into strings made `read_file` look for a file named '{ "type": "string", ... }'."""
+    (call,) = parse_tool_calls(SCHEMA_ECHO, TOOLS)
+    assert call.name == "read_file" and call.arguments == {}
+    assert "parameter descriptions" in call.error and '"path": "..."' in call.error
+    raw = '{"path": {"type": "string", "description": "File path"}}'
+    native = repair_native_call(ToolCall("read_file", raw_arguments=raw), TOOLS)
+    assert native is not None and "parameter descriptions" in native.error
+
+
+def test_one_real_value_beside_an_object_is_not_a_schema_echo() -> None:
+    text = '{"name": "write_file", "arguments": {"path": "a.json", "content": {"type": "object"}}}'
+    (call,) = parse_tool_calls(text, TOOLS)
+    assert not call.error and call.arguments["path"] == "a.json"

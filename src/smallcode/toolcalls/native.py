@@ -10,7 +10,7 @@ from typing import Any
 
 from smallcode.toolcalls.jsonscan import decode_arguments, loads_lenient
 from smallcode.toolcalls.readings import judged_by, lossy
-from smallcode.toolcalls.refusals import broken_message, refuse, unreadable_reason
+from smallcode.toolcalls.refusals import broken_message, refuse, schema_echo, unreadable_reason
 from smallcode.toolcalls.repair import SchemaJudge, repair_with_index
 from smallcode.toolcalls.schema import ToolIndex
 from smallcode.types import ToolCall
@@ -67,6 +67,16 @@ def repair_native_call(call: ToolCall, tools: list[dict[str, Any]]) -> ToolCall 
                 repairs=[*notes, f"refused: {error}"],
                 raw_arguments=call.raw_arguments,
                 error=error,
+            )
+        echo = schema_echo(index, name, args)
+        if echo:
+            return ToolCall(
+                name=name,
+                arguments={},
+                id=call.id,
+                repairs=[*notes, f"refused: {echo}"],
+                raw_arguments=call.raw_arguments,
+                error=echo,
             )
         lost = lossy(args)
         fixed, repairs = repair_with_index(index, name, args)

@@ -26,7 +26,7 @@ from smallcode.toolcalls.candidates import FLAT_NOTE, Candidate, Unreadable, in_
 from smallcode.toolcalls.formats import PARSERS
 from smallcode.toolcalls.pythonic import POSITIONAL, place_positional
 from smallcode.toolcalls.readings import judged_by, lossy
-from smallcode.toolcalls.refusals import broken_message, refuse, unreadable_reason
+from smallcode.toolcalls.refusals import broken_message, refuse, schema_echo, unreadable_reason
 from smallcode.toolcalls.repair import SchemaJudge, repair_with_index
 from smallcode.toolcalls.schema import ToolIndex
 from smallcode.types import ToolCall
@@ -77,6 +77,9 @@ def _to_call(c: Candidate, index: ToolIndex) -> ToolCall | BrokenCall | None:
     )
     if reason:
         return BrokenCall(name, broken_message(index, name, reason), c.start, c.end)
+    echo = schema_echo(index, name, args)
+    if echo:
+        return ToolCall(name, {}, repairs=[*notes, f"refused: {echo}"], error=echo)
     lost = lossy(args)
     if isinstance(args, dict) and POSITIONAL in args:
         args, extra = place_positional(args, index.param_order(name))

@@ -69,6 +69,39 @@ def broken_message(index: ToolIndex, tool: str, reason: str) -> str:
     )
 
 
+_JSON_TYPES = {"string", "integer", "number", "boolean", "array", "object", "null"}
+
+
+def schema_echo(index: ToolIndex, tool: str, args: Any) -> str:
+    """The error for a call whose arguments are the tool's parameter descriptions copied from
+    its schema (``{"path": {"type": "string", "description": "..."}}``, a habit of very small
+    models), or '' when at least one argument that is not an object holds a real value."""
+    if not isinstance(args, dict) or not args:
+        return ""
+    props = index.properties(tool)
+    echoed = []
+    for key, value in args.items():
+        schema = props.get(key) if isinstance(key, str) else None
+        if not isinstance(value, dict) or not isinstance(schema, dict):
+            return ""
+        if schema.get("type") == "object" or value.get("type") not in _JSON_TYPES:
+            return ""
+        echoed.append(key)
+    shown = ", ".join(f'"{k}": {_placeholder(props[k])}' for k in index.param_order(tool)[:3])
+    return (
+        f"{tool}: the call was not run: its arguments are the tool's parameter descriptions "
+        f"(type, description), not values. Send it again with the real values, such as "
+        f"{{{shown}}}."
+    )
+
+
+def _placeholder(schema: Any) -> str:
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    return {"integer": "1", "number": "1", "boolean": "true", "array": "[...]"}.get(
+        str(kind), '"..."'
+    )
+
+
 def refuse(tool: str, fixed: dict[str, Any], lost: str) -> tuple[dict[str, Any], str]:
     """(arguments, error) for a call whose text could not be read without losing some.
 
