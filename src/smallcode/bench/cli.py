@@ -18,8 +18,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
+from smallcode.cliparser import Parser
 from smallcode.errors import (
     EXIT_ENDPOINT,
     EXIT_NOT_DONE,
@@ -29,15 +30,10 @@ from smallcode.errors import (
 )
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise SmallCodeError(f"{message} (see smallcode bench -h)")
-
-
 def build_parser() -> argparse.ArgumentParser:
     from smallcode.bench.tasks import SUITES
 
-    p = _Parser(
+    p = Parser(
         prog="smallcode bench",
         description="Run a benchmark suite against a model; every task is verified by its tests.",
         epilog="also: smallcode bench diff A.json B.json [--threshold 0.02]",

@@ -7,19 +7,14 @@ a fraction. Exit codes (as the original harness's diff): 0 improved (B - A > thr
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
+
+from smallcode.cliparser import Parser
 
 EXIT_IMPROVED, EXIT_REGRESSED, EXIT_NOISE, EXIT_DIFF_USAGE = 0, 1, 2, 3
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"smallcode bench diff: {message}\n")
-        raise SystemExit(EXIT_DIFF_USAGE)
 
 
 def _load(path: str) -> dict[str, Any]:
@@ -76,7 +71,11 @@ def compare(a: dict[str, Any], b: dict[str, Any], threshold: float) -> tuple[int
 
 
 def main(argv: list[str]) -> int:
-    p = _Parser(prog="smallcode bench diff", description=__doc__.splitlines()[0])
+    p = Parser(
+        prog="smallcode bench diff",
+        description=__doc__.splitlines()[0],
+        usage_exit=EXIT_DIFF_USAGE,
+    )
     p.add_argument("a")
     p.add_argument("b")
     p.add_argument("--threshold", type=float, default=0.02, help="fraction (default 0.02)")

@@ -10,20 +10,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
+from smallcode.cliparser import Parser
 from smallcode.errors import EXIT_NOT_DONE, EXIT_USAGE, SmallCodeError
 
 EVALS_DIR = Path(".smallcode") / "evals"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise SmallCodeError(f"{message} (see smallcode eval -h)")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="smallcode eval", description="Run a promptfoo-style eval suite (YAML).")
+    p = Parser(prog="smallcode eval", description="Run a promptfoo-style eval suite (YAML).")
     p.add_argument("file", help="the suite, e.g. .smallcode/evals/basics.yaml")
     p.add_argument("-m", "--model", default="")
     p.add_argument("--base-url", default="")

@@ -6,21 +6,14 @@ smallcode trust [-C DIR] [--yes]       trust the project's .env / settings files
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
+from smallcode.cliparser import Parser
 from smallcode.errors import EXIT_USAGE
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"smallcode {self.prog.split()[-1]}: error: {message}\n")
-        raise SystemExit(EXIT_USAGE)
-
 
 # ---------------------------------------------------------------------- trust
 
@@ -45,7 +38,7 @@ def pending_files(root: Path) -> list[tuple[Path, list[str]]]:
 
 
 def trust_main(argv: list[str]) -> int:
-    p = _Parser(prog="smallcode trust", description="Trust this project's own settings files.")
+    p = Parser(prog="smallcode trust", description="Trust this project's own settings files.")
     p.add_argument("-C", "--cwd", help="project directory (default: the current directory)")
     p.add_argument("--yes", action="store_true", help="trust every file listed, without asking")
     args = p.parse_args(argv)
@@ -108,7 +101,7 @@ def doctor_report(root: Path) -> dict[str, Any]:
 
 
 def doctor_main(argv: list[str]) -> int:
-    p = _Parser(prog="smallcode doctor", description="What protects this project.")
+    p = Parser(prog="smallcode doctor", description="What protects this project.")
     p.add_argument("-C", "--cwd", help="project directory (default: the current directory)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     args = p.parse_args(argv)

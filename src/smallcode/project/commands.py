@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
+from smallcode.cliparser import Parser
 from smallcode.errors import EXIT_NOT_DONE, EXIT_OK, EXIT_USAGE, ConfigError, SmallCodeError
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a bad argument as one line and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def _settings(root: Path) -> Any:
@@ -32,7 +25,7 @@ def _folder(raw: str | None) -> Path:
 
 
 def summary_main(argv: list[str]) -> int:
-    parser = _Parser(
+    parser = Parser(
         prog="smallcode summary",
         description="Show what SmallCode detects about a project: runtime, package manager, "
         "framework, entry point, build and test commands.",
@@ -57,7 +50,7 @@ def summary_main(argv: list[str]) -> int:
 
 
 def search_main(argv: list[str]) -> int:
-    parser = _Parser(
+    parser = Parser(
         prog="smallcode search",
         description="Find code by what it does or by name (ripgrep + BM25 over the symbol "
         "index + local embeddings when installed). Builds or updates .smallcode/index.db.",

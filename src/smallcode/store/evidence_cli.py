@@ -7,13 +7,12 @@ shows the same lines.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
 
+from smallcode.cliparser import Parser
 from smallcode.errors import EXIT_NOT_DONE, EXIT_OK, EXIT_USAGE
 from smallcode.store.evidence import Evidence, EvidenceStore
 
@@ -46,14 +45,8 @@ def _open(root: Path) -> EvidenceStore | None:
     return EvidenceStore.open(root)
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, exit 2
-        sys.stderr.write(f"smallcode evidence: error: {message} (see smallcode evidence -h)\n")
-        raise SystemExit(EXIT_USAGE)
-
-
 def main(argv: list[str]) -> int:
-    p = _Parser(prog="smallcode evidence", description=__doc__.splitlines()[0])
+    p = Parser(prog="smallcode evidence", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="action", required=True)
     s = sub.add_parser("search", help="search the evidence log")
     s.add_argument("query", nargs="+", help="words to look for (task, tool, arguments, errors)")

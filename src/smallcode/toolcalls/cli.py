@@ -11,22 +11,17 @@ Exit 0 (even with no calls), 2 on a bad file or argument (one line on stderr).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
+from smallcode.cliparser import Parser
 from smallcode.toolcalls.schema import ToolIndex
 
 
 class _UsageError(Exception):
     pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, no usage dump
-        raise _UsageError(message)
 
 
 def load_schemas(path: str) -> list[dict[str, Any]]:
@@ -51,7 +46,7 @@ def load_schemas(path: str) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _Parser(
+    parser = Parser(
         prog="smallcode parse-tools",
         description="Parse a model's raw output into tool calls, as SmallCode would.",
     )

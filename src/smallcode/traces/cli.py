@@ -14,8 +14,8 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
 
+from smallcode.cliparser import Parser
 from smallcode.errors import EXIT_USAGE, SmallCodeError
 from smallcode.store.traces import Trace, find_trace, list_traces, load_trace
 from smallcode.traces.render import EXPORT_FORMATS, export, list_table, view_text
@@ -26,17 +26,19 @@ USAGE = (
 )
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise SmallCodeError(f"{message} (see smallcode trace -h)")
-
-
-def build_parser(prog: str = "smallcode trace") -> argparse.ArgumentParser:
-    p = _Parser(prog=prog, description="Session traces: list, view, export, regression tests.")
+def build_parser(
+    prog: str = "smallcode trace", usage_error: type[Exception] | None = None
+) -> argparse.ArgumentParser:
+    """``usage_error``: raise it on a bad argument instead of exiting (the REPL shows it)."""
+    p = Parser(
+        prog=prog,
+        description="Session traces: list, view, export, regression tests.",
+        usage_error=usage_error,
+    )
     p.add_argument("-C", "--cwd", default=".", help="project folder (default: here)")
-    common = _Parser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-C", "--cwd", default=argparse.SUPPRESS, help="project folder")
-    sub = p.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="verb", required=True)
 
     def verb(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, parents=[common])
@@ -124,7 +126,7 @@ def repl_text(root: Path, arg: str) -> str:
 
     try:
         words = shlex.split(arg) or ["list"]
-        args = build_parser("/trace").parse_args(words)
+        args = build_parser("/trace", SmallCodeError).parse_args(words)
         out, note = run(args, root)
     except (SmallCodeError, ValueError) as exc:
         return f"{exc}\n\n{USAGE}"
