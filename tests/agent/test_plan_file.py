@@ -124,6 +124,12 @@ def test_texts_for_the_model_are_bounded() -> None:
         ),
         ("Add a flag to cli.py, don't change the tests, and never edit setup.py", False),
         (
+            "Collection error (pytest, 1.4 s): the tests could not be loaded (an import, syntax"
+            " or build error, not a test failure); no test ran.\nt_test.py\n  ImportError: x\n"
+            "\n####\n\nThe tests are correct, don't try and change them.\nFix the code in t.py.",
+            False,
+        ),
+        (
             "1 failed, 0 passed\nt_test.py::test_add\n  assert None == 5\n"
             "   +  where None = add(2, 3)\n  at t_test.py:5\n"
             "t_test.py::test_neg\n  assert None == -3\n   +  where None = add(-4, 1)\n"

@@ -68,7 +68,9 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s.*$", re.M)
 # Clauses that constrain the work or point back at it are not parts of it: "Don't change the
 # tests", "never edit X", "Use the above instructions to modify the supplied files".
 _NOT_A_PART = re.compile(
-    r"^\W*(?:don'?t|do not|never|no need|without|avoid|only use)\b|\b(?:the )?above\b", re.I
+    r"^\W*(?:don'?t|do not|never|no need|without|avoid|only use)\b|\b(?:the )?above\b"
+    r"|\b(?:is|are|was|were)\s+(?:correct|fixed|right|changed|updated)\b",
+    re.I,
 )
 
 
@@ -77,7 +79,7 @@ _NEGATED = re.compile(r"\b(?:don'?t|do not|never)\b[^.;,\n]*(?:,[^.;\n]*)?", re.
 # Test-runner output pasted into a task (failures, tracebacks): not parts of the work.
 _OUTPUT_LINE = re.compile(
     r"^(?:\s*[+>]\s|E\s|\s+at\s\S+:\d+|.*(?:::|\bassert\b|\b\w+Error\b|Traceback)"
-    r"|\s*\d+ (?:failed|passed)|Rerun\b).*$",
+    r"|\s*\d+ (?:failed|passed)|Rerun\b|.*\b(?:Collection error|no tests? ran)\b).*$",
     re.M,
 )
 
