@@ -363,6 +363,37 @@ def test_calling_the_function_the_task_asks_for_is_told_it_is_code(
     assert r.result.exit_code == 0, r.result.error
 
 
+def test_calling_the_module_or_rereading_the_file_gets_the_next_step(
+    project: Path, run_agent
+) -> None:  # type: ignore[no-untyped-def]
+    """The 0.5B model "called" reverse_text (the module) and then read reverse_text.py again
+    and again: it is told that reverse_text is the file, and after the third read to write it."""
+    make_git_repo(project, {"reverse_text.py": "def reverse(text):\n    pass\n"})
+    module_call = '{"name": "reverse_text", "arguments": {"text": "stressed"}}'
+    read = call("read_file", path="reverse_text.py")
+    fixed = "def reverse(text):\n    return text[::-1]\n"
+    r = run_agent(
+        script(
+            [
+                text(module_call),
+                read,
+                call("bash", command="true"),
+                read,
+                call("bash", command="true"),
+                read,
+                call("write_file", path="reverse_text.py", content=fixed),
+                text("ok"),
+            ]
+        ),
+        "`reverse(text)` returns the text reversed. Modify the supplied files: reverse_text.py",
+    )
+    first = user_texts(r.requests[1])[-1]
+    assert "reverse_text is not a tool: it is the file reverse_text.py" in first
+    sent = json.dumps(r.requests[-1]["messages"])
+    assert "You have read reverse_text.py: now change it. Call write_file" in sent
+    assert r.result.exit_code == 0, r.result.error
+
+
 # ---------------------------------------------------------------- the CLI
 
 

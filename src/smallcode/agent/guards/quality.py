@@ -175,14 +175,18 @@ def _code_not_tool(names: list[str], task: str) -> str:
 
     from smallcode.agent.intent import is_test_file, named_files
 
-    meant = [
-        n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}\s*\(|`{re.escape(n)}`", task)
-    ]
-    if not meant:
-        return ""
     files = [f for f in named_files(task) if not is_test_file(f)]
+    modules = {f.rsplit("/", 1)[-1].rsplit(".", 1)[0]: f for f in files}
     where = f" in {files[0]}" if len(files) == 1 else ""
-    return (
-        f" {meant[0]} is not a tool: it is code the task asks you to write{where}. Write the "
-        "whole file with write_file(path, content), or change it with patch."
-    )
+    for n in names:
+        if n in modules:
+            return (
+                f" {n} is not a tool: it is the file {modules[n]}. Write the code the task asks "
+                "for into it with write_file(path, content), or change it with patch."
+            )
+        if re.search(rf"(?<![\w.]){re.escape(n)}\s*\(|`{re.escape(n)}`", task):
+            return (
+                f" {n} is not a tool: it is code the task asks you to write{where}. Write the "
+                "whole file with write_file(path, content), or change it with patch."
+            )
+    return ""

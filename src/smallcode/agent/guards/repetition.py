@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from smallcode.agent.guards.base import (
     GuardEvent,
@@ -133,8 +133,12 @@ class RepetitionGuard(RunScoped):
             return Intervention(
                 "note",
                 f"You have made this exact call {n} times and nothing changed in between, so its "
-                "result will not change. Do something different (another file, another command, "
-                f"an edit), or if the task is done, reply with a summary. At {self.stop_at} "
+                "result will not change. "
+                + (
+                    (not self.writes(call.name) and _write_next(call.arguments, event.state.task))
+                    or "Do something different (another file, another command, an edit), "
+                )
+                + f"or if the task is done, reply with a summary. At {self.stop_at} "
                 "identical calls the run is stopped.",
             )
         return None
@@ -223,3 +227,18 @@ class IdempotentWriteDedup(RunScoped):
         ):
             self.done.add(key)
         return None
+
+
+def _write_next(args: dict[str, Any], task: str) -> str:
+    """For a file the task asks to change that the model keeps reading: say the next step."""
+    from smallcode.agent.intent import is_test_file, named_files, wants_change
+
+    path = args.get("path")
+    if not isinstance(path, str) or is_test_file(path) or not wants_change(task):
+        return ""
+    if path not in named_files(task):
+        return ""
+    return (
+        f"You have read {path}: now change it. Call write_file with path {path} and its "
+        "complete new content (or patch with the exact old text), "
+    )
