@@ -9,6 +9,7 @@ HTTP ones when installed, else the built-in HTTP client), ``builtin`` or ``sdk``
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Protocol
 
 from smallcode._version import __version__
@@ -50,12 +51,13 @@ class McpConnection(Protocol):
         ...
 
 
-class ToolMethods:
+class ToolMethods(ABC):
     """``tools/list`` (all pages, bounded) and ``tools/call`` over a client's ``request``:
     the same for every transport of the built-in clients."""
 
+    @abstractmethod
     def request(self, method: str, params: dict[str, Any], timeout: float) -> dict[str, Any]:
-        raise NotImplementedError
+        """One JSON-RPC request and its ``result`` (each transport sends it its own way)."""
 
     def list_tools(self, timeout: float) -> list[dict[str, Any]]:
         tools: list[dict[str, Any]] = []
