@@ -10,7 +10,8 @@ Measures, on a copy of the corpus in a temp dir (or in ``--keep DIR``): a cold f
 a fresh process, with its peak memory), a no-op update, the re-index after one file changes,
 query latency in-process (BM25 + ripgrep; plus embeddings when smallcode[embeddings] is
 installed), a warm ``smallcode search`` CLI call, and the embedding rate. With ``--quality``
-the corpus is the packages of ``search_queries.py`` and hit@1 / hit@5 of its queries are
+the corpus is the packages of the query set (``--queries a``: ``search_queries.py``; ``b``, ``c``:
+``search_queries_b.py``, ``search_queries_c.py``, held out) and hit@1 / hit@5 of its queries are
 reported with and without embeddings (``--embed-all`` embeds every symbol first; slow).
 """
 
@@ -76,11 +77,22 @@ def _copy_corpus(root: Path, quality: bool, corpus: Path) -> None:
     if not quality:
         shutil.copytree(corpus, root / corpus.name, ignore=ignore, dirs_exist_ok=True)
         return
-    from search_queries import PACKAGES
-
-    for rel in PACKAGES:
+    for rel in _query_set().PACKAGES:
         src = site_packages() / rel
         shutil.copytree(src, root / src.name, ignore=ignore, dirs_exist_ok=True)
+
+
+QUERY_SETS = {"a": "search_queries", "b": "search_queries_b", "c": "search_queries_c"}
+_SET = ["a"]
+
+
+def _query_set() -> Any:
+    """The query module chosen with ``--queries``. Set A is the one the search was tuned on.
+    Sets B and C were written apart, by someone who saw neither the search code nor its
+    thesaurus: held-out checks (B was then looked at while tuning; C was not)."""
+    import importlib
+
+    return importlib.import_module(QUERY_SETS[_SET[0]])
 
 
 def _cpu_s() -> float:
@@ -107,7 +119,14 @@ def main(argv: list[str] | None = None) -> int:
         default=10.0,
         help="how long to run the embedding model for its rate (0 = skip)",
     )
+    ap.add_argument(
+        "--queries",
+        choices=sorted(QUERY_SETS),
+        default="a",
+        help="query set for --quality: a (search_queries.py), b or c (held out)",
+    )
     args = ap.parse_args(argv)
+    _SET[0] = args.queries
     corpus = Path(args.corpus) if args.corpus else default_corpus()
     out: dict[str, Any] = {"corpus": "behaviour queries" if args.quality else str(corpus)}
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,9 +153,7 @@ def _measure(root: Path, args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     queries = QUERIES
     if args.quality:
-        from search_queries import QUERIES as QUALITY
-
-        queries = [q for q, _ in QUALITY]
+        queries = [q for q, _ in _query_set().QUERIES]
     with CodeIndex(root) as ix:
         ix.update()  # a kept index of an older schema is rebuilt here
         out["stats"] = ix.stats()
@@ -186,9 +203,10 @@ def _measure(root: Path, args: argparse.Namespace) -> dict[str, Any]:
 
 def quality(ix: Any, use_embeddings: bool) -> dict[str, Any]:
     """hit@1 and hit@5 of the behaviour and name queries."""
-    from search_queries import BEHAVIOUR, NAMES, is_hit
-
     from smallcode.project.search import hybrid_search
+
+    qs = _query_set()
+    BEHAVIOUR, NAMES, is_hit = qs.BEHAVIOUR, qs.NAMES, qs.is_hit
 
     result: dict[str, Any] = {}
     for label, items in (("behaviour", BEHAVIOUR), ("names", NAMES)):

@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 
 from smallcode.project.index import INDEX_MIGRATIONS, CodeIndex, index_path
-from smallcode.project.search import hybrid_search
+from smallcode.project.search import hybrid_search, names_code
 from smallcode.project.symbols import extract
-from smallcode.project.vocabulary import expand, synonyms
+from smallcode.project.vocabulary import expand, plain_forms, synonyms
 
 SRC = '''
 class Downloader:
@@ -71,6 +71,39 @@ def test_vocabulary_adds_code_words_and_joined_pairs() -> None:
     assert "filename" in expand("the file name of a module")
     assert "take" not in expand("take back the last change")  # the query's own words
     assert all(k == " ".join(k.split()) and v for k, v in synonyms().items())
+
+
+def test_vocabulary_phrases_of_several_words_and_word_forms() -> None:
+    # a phrase of three words, and the longer phrase's words come first
+    assert expand("evict what was least recently used")[0] == "lru"
+    # "timestamps" finds the entry of "timestamp"; "retried" the entry of "retry"
+    assert "datetime" in expand("timestamps of each row")
+    assert "backoff" in expand("the call is retried")
+    assert plain_forms("entries")[:2] == ["entries", "entry"]
+    assert "vanish" in plain_forms("vanished") and "type" in plain_forms("typing")
+    assert plain_forms("css") == ["css"]  # short words stay as they are
+
+
+def test_a_class_whose_methods_match_rises_above_them(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "store.py",
+        "class Shelf:\n"
+        "    def put(self, key, value):\n        self.expire_later(key)\n\n"
+        "    def expire_later(self, key):\n        self.ttl[key] = 30\n\n"
+        "    def drop_expired(self):\n        self.ttl.clear()\n\n"
+        "def expire_one(key):\n    return key\n",
+    )
+    with CodeIndex(tmp_path) as ix:
+        ix.update()
+        hits = hybrid_search(ix, "values that expire", k=5, use_embeddings=False)
+        assert hits[0].symbol == "Shelf", hits
+        assert "members" in hits[0].sources
+        # a query that names a member is about that member: its class gains nothing from it
+        named = hybrid_search(ix, "Shelf drop_expired expire_later", k=5, use_embeddings=False)
+        assert all("members" not in h.sources for h in named), named
+    assert names_code("Shelf drop_expired") and names_code("use FileLock here")
+    assert names_code("call os.path.join") and not names_code("values that expire")
 
 
 def test_vocabulary_finds_code_the_query_words_miss(tmp_path: Path) -> None:

@@ -3,11 +3,14 @@
 Each source ranks definitions; reciprocal-rank fusion combines the rankings, so a symbol that
 several sources agree on rises. The sources: BM25 over what each definition says about
 itself (name, docstring and comments, path and class, parameters, string literals, callees,
-body: index.py), BM25 over the code words the vocabulary adds to a query in everyday words
-(vocabulary.py), ripgrep lines that hold several query words, definitions named like the
-query, and the local embedding model. Exact-looking queries (an identifier, a dotted name,
-a quoted string) lean on names and ripgrep; questions in words lean on BM25 and embeddings.
-Definitions rank above files and blocks of lines; each definition comes back once.
+body: index.py); BM25 over the query's words together with the code words the vocabulary
+adds to a query in everyday words, and over those added words alone (vocabulary.py); ripgrep
+lines that hold several query words; definitions named like the query; and the local
+embedding model. Exact-looking queries (an identifier, a dotted name, a quoted string) lean
+on names and ripgrep; questions in words lean on BM25 and embeddings. A class gains part of
+the score of its matching methods (a question in words about what a class is for matches
+its methods one by one). Definitions rank above files and blocks of lines; each definition
+comes back once.
 """
 
 from __future__ import annotations
@@ -29,15 +32,23 @@ from smallcode.store.fts import STOPWORDS, query_terms
 RRF_K = 10  # small: the top of each ranking matters most (tuned on behaviour queries)
 # Weights of the rankings in the fusion (tuned on benchmarks/search_queries.py):
 W_BM25 = 1.0  # BM25 over the query's own words
-W_EXPANDED = 1.0  # BM25 over the code words the vocabulary adds (vocabulary.py)
+# BM25 over the query's words plus the code words the vocabulary adds (vocabulary.py): a
+# definition that matches both the user's words and the code's words for them rises
+W_EXPANDED = 1.5
+W_EXPANDED_ONLY = 0.6  # BM25 over the added code words alone (noisier: weighed lower)
 W_RG_WORDS = 0.3  # ripgrep lines holding several of the words (a proximity signal)
 W_EMBEDDING = 0.5
+ROLL_UP = 0.3  # share of a matching method's score its class gains
+ROLL_UP_POOL = 60  # how many of the best definitions pass their score up
+ROLL_UP_MEMBERS = 2  # a class gains only when this many of its methods match
 # ripgrep on a query in words: fewer lines (its weight is small; latency matters)
 RG_WORD_LINES = 1500
 RG_WORD_PER_FILE = "10"
 MAX_RG_LINES = 4000
 RG_TIMEOUT_S = 10.0
 _EXACT = re.compile(r"^[\w.$:/-]+$")
+# a word written as code: snake_case, camelCase, CapWords, a dotted name or a call
+_IDENTIFIER_LIKE = re.compile(r"\w_\w|[a-z][A-Z]|^[A-Z][a-z]+[A-Z]|\w\.\w|\w\(")
 # Words that say "find code" rather than what the code does.
 _QUERY_NOISE = {
     "code",
@@ -91,6 +102,12 @@ def find_rg() -> str | None:
 def is_exact_query(query: str) -> bool:
     q = query.strip()
     return bool(q) and (bool(_EXACT.match(q)) or (q.startswith('"') and q.endswith('"')))
+
+
+def names_code(query: str) -> bool:
+    """True when a query in words also names code (``Connection next_event``, ``Soup.find``):
+    the member it names is the answer, not its class."""
+    return any(_IDENTIFIER_LIKE.search(w) for w in query.split())
 
 
 def search_terms(query: str) -> list[str]:
@@ -333,7 +350,8 @@ def hybrid_search(
         rankings.append(("bm25", W_BM25, bm25_ranking(index, terms, path)))
         extra = [] if exact else expand(query)
         if extra:
-            rankings.append(("expanded", W_EXPANDED, bm25_ranking(index, extra, path)))
+            rankings.append(("expanded", W_EXPANDED, bm25_ranking(index, extra + terms, path)))
+            rankings.append(("thesaurus", W_EXPANDED_ONLY, bm25_ranking(index, extra, path)))
         if use_embeddings and not exact:
             rankings.append(("embedding", W_EMBEDDING, embedding_ranking(index, query, path)))
     except BaseException:
@@ -351,6 +369,8 @@ def hybrid_search(
             sources.setdefault(sid, []).append(name)
     if not fused:
         return []
+    if not exact and not names_code(query):
+        _roll_up(index, fused, sources)
     top = sorted(fused, key=lambda s: -fused[s])[: k * 2]
     rows = _symbols(index, top)
     hits: list[SearchHit] = []
@@ -382,6 +402,32 @@ def hybrid_search(
     for h in hits:  # one hit per definition (a name defined twice in a file: the better one)
         unique.setdefault((h.path, h.symbol), h)
     return list(unique.values())[:k]
+
+
+def _roll_up(index: CodeIndex, fused: dict[int, float], sources: dict[int, list[str]]) -> None:
+    """A class gains part of what its matching methods score: when several of a class's
+    methods answer a question in words, the class itself is usually the answer."""
+    top = sorted(fused, key=lambda s: -fused[s])[:ROLL_UP_POOL]
+    marks = ",".join("?" for _ in top)
+    rows = index.conn.execute(
+        "SELECT m.id AS member, c.id AS owner FROM symbols m JOIN symbols c "
+        "ON c.file_id = m.file_id AND c.name = m.parent AND c.kind IN "
+        "('class', 'interface', 'struct', 'impl', 'trait', 'enum') "
+        f"WHERE m.id IN ({marks}) AND m.parent != ''",
+        top,
+    ).fetchall()
+    gained: dict[int, list[float]] = {}
+    for member, owner in rows:
+        gained.setdefault(owner, []).append(fused[member])
+    for owner, scores in gained.items():
+        if len(scores) < ROLL_UP_MEMBERS:
+            continue  # one matching method is the answer itself, not its class
+        scores.sort(reverse=True)
+        # the best member counts most; each further one adds less (a long class is not
+        # a better answer for having many methods)
+        bonus = sum(sc * ROLL_UP / (i + 1) for i, sc in enumerate(scores))
+        fused[owner] = fused.get(owner, 0.0) + bonus
+        sources.setdefault(owner, []).append("members")
 
 
 # a whole file or a block of lines is a vaguer answer than a definition
