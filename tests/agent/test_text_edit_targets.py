@@ -207,3 +207,74 @@ def test_a_block_with_a_run_of_sections_replaces_just_those(project: Path, run_a
     now = (project / "README.md").read_text()
     assert now.startswith("# wordcount\n\nCounts words.\n\n## Usage\n\nRun:")
     assert now.count("## License") == 1 and "TODO" not in now
+
+
+def test_a_nameless_rewrite_goes_to_the_file_whose_lines_it_holds(  # type: ignore[no-untyped-def]
+    project: Path, run_agent
+) -> None:
+    """The 0.5B model showed test_calc.py as it is, then fixed, both without a name: the echo
+    is no edit, and the fix is for the file whose lines it holds (not calc.py)."""
+    calc = "def add(a, b):\n    return a + b\n\n\ndef multiply(a, b):\n    return a * b\n"
+    test = (
+        "from calc import add, multiply\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\n"
+        "def test_multiply():\n    assert mulitply(3, 4) == 12\n"
+    )
+    make_git_repo(project, {"calc.py": calc, "test_calc.py": test})
+    fixed = test.replace("mulitply(", "multiply(")
+    reply = f"The file is:\n```python\n{test}```\nFixed:\n```python\n{fixed}```"
+    r = run_agent(
+        script([text(reply)]),
+        "Fix the typo in test_calc.py (calc.py is correct).",
+    )
+    assert r.result.exit_code == 0, r.result.error
+    assert (project / "test_calc.py").read_text() == fixed
+    assert (project / "calc.py").read_text() == calc
+
+
+def test_a_nameless_class_goes_to_the_one_code_file_and_an_echo_is_skipped(  # type: ignore[no-untyped-def]
+    project: Path, run_agent
+) -> None:
+    """Blank lines aside the first block repeats the test file (no edit); the second holds
+    only code, so of the two Python files the task names it is for the one that is no test."""
+    test = "from shapes import Square\n\n\ndef test_area():\n    assert Square(3).area() == 9\n"
+    make_git_repo(project, {"test_shapes.py": test})
+    echo = test.replace("\n\n\n", "\n\n")
+    square = (
+        "class Square:\n    def __init__(self, side):\n        self.side = side\n\n"
+        "    def area(self):\n        return self.side ** 2\n"
+    )
+    reply = f"```python\n{echo}```\n\n```python\n{square}```"
+    r = run_agent(
+        script([text(reply)]), "Write shapes.py so that the tests in test_shapes.py pass."
+    )
+    assert r.result.exit_code == 0, r.result.error
+    assert (project / "shapes.py").read_text() == square
+    assert (project / "test_shapes.py").read_text() == test
+
+
+def test_a_nameless_block_of_tests_and_code_for_two_new_files_is_not_guessed(  # type: ignore[no-untyped-def]
+    project: Path, run_agent
+) -> None:
+    both = "def double(x):\n    return 2 * x\n\n\ndef test_double():\n    assert double(2) == 4\n"
+    r = run_agent(
+        script([text(f"```python\n{both}```"), text("ok")]),
+        "Create mathx.py with double(x) and test_mathx.py with a test for it.",
+        verify_max_reasks=0,
+    )
+    assert not (project / "mathx.py").exists() and not (project / "test_mathx.py").exists()
+    assert "no file name" in user_texts(r.requests[1])[-1]
+    assert r.result.exit_code == 1
+
+
+def test_a_named_echo_leaves_the_nameless_fix_to_be_applied(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    """The 0.5B model wrote the fixed test file without a name, then calc.py as it is, named:
+    the named echo is no edit, so the nameless fix is placed by its content."""
+    calc = "def add(a, b):\n    return a + b\n"
+    test = "from calc import add\n\n\ndef test_add():\n    assert ad(2, 3) == 5\n"
+    make_git_repo(project, {"calc.py": calc, "test_calc.py": test})
+    fixed = test.replace("ad(2", "add(2")
+    reply = f"```python\n{fixed}```\n\ncalc.py\n```python\n{calc}```"
+    r = run_agent(script([text(reply)]), "Fix the typo in test_calc.py (calc.py is correct).")
+    assert r.result.exit_code == 0, r.result.error
+    assert (project / "test_calc.py").read_text() == fixed
+    assert [c.name for c in r.result.tool_calls] == ["write_file"]

@@ -13,6 +13,7 @@ the plan carries a short note asking for a tool call instead: a path is never gu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -55,7 +56,13 @@ def plan_text_edits(content: str, ctx: ToolContext, targets: list[str]) -> TextE
     plan = TextEditPlan(found=len(edits))
     if not edits:
         return plan
-    named = [e for e in edits if e.path and not _is_example(e.path)]
+    for e in edits:  # "path/to/report.py" copied from the prompt's example: report.py
+        if e.path and _is_example(e.path):
+            rest = next((e.path[len(p) :] for p in EXAMPLE_PATHS if e.path.startswith(p)), "")
+            if rest in targets:
+                e.path = rest
+    # A named block that only repeats its file changes nothing; nameless ones may be the edit.
+    named = [e for e in edits if e.path and not _is_example(e.path) and not _echoes(e, ctx, [])]
     nameless = [
         e for e in edits if (not e.path or _is_example(e.path)) and not _echoes(e, ctx, targets)
     ]
@@ -67,7 +74,7 @@ def plan_text_edits(content: str, ctx: ToolContext, targets: list[str]) -> TextE
         if call is not None:
             plan.calls.append(call)
     if nameless and not named:
-        chosen = _assign(nameless, targets)
+        chosen = _assign(nameless, targets, lambda t: _target_text(ctx, t))
         for target, block in chosen.items():
             call = _to_call(block, target, ctx, problems)
             if call is not None:
@@ -116,13 +123,19 @@ def _fits(e: TextEdit, target: str, several: bool) -> bool:
     return e.lang in _EXT_LANGS.get(ext, {ext})
 
 
-def _assign(edits: list[TextEdit], targets: list[str]) -> dict[str, TextEdit]:
+def _assign(
+    edits: list[TextEdit], targets: list[str], text_of: Callable[[str], str | None]
+) -> dict[str, TextEdit]:
     """The nameless blocks that belong to exactly one target (by its language when the task
-    names several files), the best block per target: an edit block, else the longest."""
+    names several files, then by what the block holds), the best block per target: an edit
+    block, else the longest."""
     several = len(targets) > 1
     out: dict[str, TextEdit] = {}
     for e in edits:
         fits = [t for t in targets if _fits(e, t, several)]
+        if len(fits) > 1 and e.kind == "whole":
+            pick = _by_content(e.content, fits, text_of)
+            fits = [pick] if pick else fits
         if len(fits) != 1:
             continue
         t = fits[0]
@@ -132,25 +145,73 @@ def _assign(edits: list[TextEdit], targets: list[str]) -> dict[str, TextEdit]:
     return out
 
 
+_TEST_DEF = re.compile(
+    r"^\s*(?:async\s+)?def\s+test\w*\s*\(|^\s*class\s+Test\w*|^\s*(?:describe|it|test)\(",
+    re.M,
+)
+_OTHER_DEF = re.compile(
+    r"^\s*(?:async\s+)?def\s+(?!test)\w+\s*\(|^\s*class\s+(?!Test)\w+|"
+    r"^\s*(?:export\s+)?(?:async\s+)?function\s+\w+",
+    re.M,
+)
+
+
+def _by_content(
+    content: str, targets: list[str], text_of: Callable[[str], str | None]
+) -> str | None:
+    """Which of several same-language files a nameless whole block is for, from its text:
+    the existing file whose lines it mostly holds (a file rewritten with a change), else, for
+    a block of only tests or only other code, the one test file or the one other file."""
+    from smallcode.agent.intent import is_test_file
+
+    block = set(_lines(content))
+    shares = []
+    for t in targets:
+        text = text_of(t)
+        lines = set(_lines(text)) if text else set()
+        if lines:
+            shares.append((len(lines & block) / len(lines), t))
+    shares.sort(reverse=True)
+    if shares and shares[0][0] >= 0.5 and (len(shares) == 1 or shares[1][0] < shares[0][0]):
+        return shares[0][1]
+    tests, other = _TEST_DEF.search(content), _OTHER_DEF.search(content)
+    if bool(tests) == bool(other):
+        return None
+    side = [t for t in targets if is_test_file(t) == bool(tests)]
+    return side[0] if len(side) == 1 else None
+
+
+def _lines(text: str) -> list[str]:
+    """The non-blank lines, without trailing spaces (blank-line changes are not edits)."""
+    return [ln.rstrip() for ln in text.splitlines() if ln.strip()]
+
+
+def _target_text(ctx: ToolContext, name: str) -> str | None:
+    try:
+        return _current_text(ctx.resolve(name))
+    except (SmallCodeError, ToolError, OSError, ValueError):
+        return None
+
+
 def _rank(e: TextEdit) -> tuple[int, int]:
     return (0 if e.kind == "whole" else 1, len(e.content))
 
 
 def _echoes(e: TextEdit, ctx: ToolContext, targets: list[str]) -> bool:
-    """A whole block that only repeats a file as it is (small models echo the file they were
-    shown): not an edit of that file, and not meant for another one."""
+    """A whole block that only repeats a file as it is, blank lines aside (small models echo
+    the file they were shown): not an edit of that file, and not meant for another one."""
     if e.kind != "whole" or not e.content.strip():
         return False
     from smallcode.tools.fsutil import read_text
 
-    body = strip_line_numbers(e.content).strip()
+    body = _lines(strip_line_numbers(e.content))
     for name in {*targets, *([e.path] if e.path else [])}:
         try:
             path = ctx.resolve(name)
             if (
                 path.is_file()
                 and path.stat().st_size < 1_000_000
-                and read_text(path).strip() == body
+                and _lines(read_text(path)) == body
             ):
                 return True
         except (SmallCodeError, ToolError, OSError, ValueError):
