@@ -345,6 +345,68 @@ def test_an_invented_name_with_other_arguments_stays_unknown(project: Path, run_
     assert "unknown tool(s) append_to_file" in user_texts(r.requests[1])[-1]
 
 
+def test_a_file_name_with_a_placeholder_path_is_not_read_as_read_file(  # type: ignore[no-untyped-def]
+    project: Path, run_agent
+) -> None:
+    """The 0.5B model "called" count_lines.sh (the script to write) with path "<file-path>":
+    that is not a read of some file, so it stays an unknown tool, and the note says it is the
+    file to write; a name that says which file to read still reads it."""
+    make_git_repo(project, {"config.json": "{}\n"})
+    reads = run_agent(
+        script(
+            [text('{"name": "read_config.json", "arguments": {"path": "config.json"}}'), text("{}")]
+        ),
+        "What is in config.json?",
+    )
+    assert [c.name for c in reads.result.tool_calls] == ["read_file"]
+    bad = '{"name": "count_lines.sh", "arguments": {"path": "<file-path>"}}'
+    r = run_agent(
+        script(
+            [
+                text(bad),
+                call("write_file", path="count_lines.sh", content='wc -l < "$1"\n'),
+                text("ok"),
+            ]
+        ),
+        "Create a bash script count_lines.sh that prints the number of lines of the file "
+        "given as its first argument (just the number).",
+    )
+    assert [c.name for c in r.result.tool_calls] == ["write_file"]
+    assert (
+        "count_lines.sh is not a tool: it is the file count_lines.sh"
+        in user_texts(r.requests[1])[-1]
+    )
+
+
+def test_an_unknown_tool_in_a_text_format_gets_how_to_write_files(  # type: ignore[no-untyped-def]
+    project: Path, run_agent
+) -> None:
+    """The 0.5B model "called" rectangle_area, the new name of a rename: in a text format the
+    note says how to write the files (the tool list made it call read_file with the schema)."""
+    files = {
+        "geometry.py": "def area_rect(w, h):\n    return w * h\n",
+        "main.py": "from geometry import area_rect\n\nprint(area_rect(3, 4))\n",
+    }
+    make_git_repo(project, files)
+    new_geo = "def rectangle_area(w, h):\n    return w * h\n"
+    new_main = "from geometry import rectangle_area\n\nprint(rectangle_area(3, 4))\n"
+    fixed = (
+        f"path/to/geometry.py\n```python\n{new_geo}```\n\npath/to/main.py\n```python\n{new_main}```"
+    )
+    r = run_agent(
+        script([text('{"name": "rectangle_area", "arguments": {"w": 1}}'), text(fixed)]),
+        "Rename the function area_rect to rectangle_area in geometry.py and main.py.",
+        edit_format="whole",
+    )
+    note = user_texts(r.requests[1])[-1]
+    assert note.startswith("rectangle_area is not a tool. To create or change a file, reply")
+    assert "(the files of this task: geometry.py, main.py)" in note and "Valid tools" not in note
+    assert r.result.exit_code == 0, r.result.error
+    assert (project / "geometry.py").read_text() == new_geo
+    assert (project / "main.py").read_text() == new_main
+    assert not (project / "path").exists()
+
+
 def test_calling_the_function_the_task_asks_for_is_told_it_is_code(
     project: Path, run_agent
 ) -> None:  # type: ignore[no-untyped-def]
@@ -392,6 +454,60 @@ def test_calling_the_module_or_rereading_the_file_gets_the_next_step(
     sent = json.dumps(r.requests[-1]["messages"])
     assert "You have read reverse_text.py: now change it. Call write_file" in sent
     assert r.result.exit_code == 0, r.result.error
+
+
+def test_a_reply_that_changed_nothing_is_not_kept_for_the_re_ask(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    """The 0.5B model echoed test_shapes.py; shown that echo and the note, it sent the echo
+    again (3 of 4 tries), and without it wrote shapes.py (4 of 4): the echo is dropped."""
+    test = "from shapes import Square\n\n\ndef test_area():\n    assert Square(3).area() == 9\n"
+    make_git_repo(project, {"test_shapes.py": test})
+    square = "class Square:\n    def __init__(self, s):\n        self.s = s\n\n    def area(self):\n        return self.s ** 2\n"
+    r = run_agent(
+        script([text(f"```python\n{test}```"), text(f"shapes.py\n```python\n{square}```")]),
+        "Write shapes.py so that the tests in test_shapes.py pass.",
+        edit_format="whole",
+    )
+    assert r.result.exit_code == 0, r.result.error
+    second = r.requests[1]["messages"]
+    assert [m for m in second if m["role"] == "assistant"] == []
+    assert second[-1]["role"] == "user" and "nothing was changed" in second[-1]["content"]
+    assert second[-2]["content"] == "Write shapes.py so that the tests in test_shapes.py pass."
+
+
+def test_a_reply_with_tool_results_is_kept_for_the_re_ask(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    make_git_repo(project, {"a.txt": "x\n"})
+    r = run_agent(
+        script([call("read_file", path="a.txt"), text("It says x."), text("Still x.")]),
+        "Create b.txt with the text of a.txt",
+        verify_max_reasks=1,
+    )
+    assert r.result.exit_code == 1
+    second_ask = r.requests[2]["messages"]
+    roles = [m["role"] for m in second_ask]
+    assert "tool" in roles or any("[read_file result]" in (m["content"] or "") for m in second_ask)
+    assert not any(m["role"] == "assistant" and m["content"] == "It says x." for m in second_ask)
+
+
+def test_calling_the_script_in_a_text_format_asks_for_the_file_as_text(
+    project: Path, run_agent
+) -> None:  # type: ignore[no-untyped-def]
+    """The 0.5B model sent {"name": "count_lines", ...} three times, each time after seeing
+    its call and the tool list: now the call is dropped and the note is the way to write it."""
+    make_git_repo(project, {"notes.txt": "a\nb\nc\n"})
+    bad = '{"name": "count_lines", "arguments": {"path": "<file-path>"}}'
+    good = 'count_lines.sh\n```bash\n#!/bin/bash\nwc -l < "$1"\n```'
+    r = run_agent(
+        script([text(bad), text(good)]),
+        "Create a bash script count_lines.sh that prints the number of lines of the file "
+        "given as its first argument (just the number).",
+        edit_format="whole",
+    )
+    assert r.result.exit_code == 0, r.result.error
+    second = r.requests[1]["messages"]
+    assert [m for m in second if m["role"] == "assistant"] == []
+    note = second[-1]["content"]
+    assert note.startswith("count_lines is not a tool: it is the file count_lines.sh")
+    assert "Reply with the line count_lines.sh" in note and "Valid tools" not in note
 
 
 # ---------------------------------------------------------------- the CLI

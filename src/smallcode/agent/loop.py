@@ -127,6 +127,7 @@ class Agent:
         self.ctx.run_deadline = started + self.settings.time_limit  # caps bash timeouts
         result = RunResult()
         state = RunState(task=task, settings=self.settings, ctx=self.ctx, messages=self.messages)
+        state.edit_format = self.edit_format
         files_before = (set(self.ctx.files_created), set(self.ctx.files_edited))
         try:
             self._run_hooks(self.task_hooks, task)
@@ -204,7 +205,10 @@ class Agent:
                 self._stop(result, iv, reply)
                 return
             if iv and iv.action == "retry":
-                self._append_assistant(reply, [])
+                if iv.guard == "quality" and reply.unknown_tools and not reply.calls:
+                    self._forget_unusable()  # the model would copy its bad call
+                else:
+                    self._append_assistant(reply, [])
                 self._note(iv)
                 continue
 
@@ -213,10 +217,12 @@ class Agent:
                 and not reply.calls
                 and self._may_correct(state)
             ):
-                self._append_assistant(reply, [])
-                self.messages.append(
-                    Message("user", self._unknown_tools_note(reply), meta={"kind": "note"})
-                )
+                note = self._unknown_tools_note(reply)
+                if reply.unknown_tools and not reply.call_errors:
+                    self._forget_unusable()
+                else:
+                    self._append_assistant(reply, [])
+                self.messages.append(Message("user", note, meta={"kind": "note"}))
                 continue
 
             if not reply.calls:
@@ -331,6 +337,8 @@ class Agent:
             return False
         state.verify_reasks = reasks + 1
         note = check.note(v, limit - reasks - 1)
+        if any(c["name"] == "changed" for c in v.failed):
+            self._forget_unusable()  # nothing changed: the replies so far only mislead
         self.events.emit("guard", guard="verify", action="continue", message=note)
         self._add_note(note, "verify")
         return True
@@ -382,7 +390,7 @@ class Agent:
             return
         from smallcode.agent.editformat import switch_format
 
-        self.edit_format = "whole"
+        self.edit_format = state.edit_format = "whole"
         self.messages[0].content = switch_format(self.messages[0].content, "tools", "whole")
         self.events.emit(
             "guard",
@@ -407,6 +415,22 @@ class Agent:
             result.stop_reason = "empty_reply"
             result.error = "the model's reply was empty (no answer and no change)"
         return ""
+
+    def _forget_unusable(self) -> None:
+        """Drop the replies at the end of the history that changed nothing (prose, a file
+        echoed as it is, a call of a tool that does not exist) and the notes about them.
+
+        A small model copies its own last reply: shown its echo and a note, it sends the echo
+        again (the 0.5B model did so in 3 of 4 tries, and in none without it). Only the tail
+        goes: the task, tool calls and their results stay, so the prefix is kept.
+        """
+        msgs = self.messages
+        while len(msgs) > 1:
+            last = msgs[-1]
+            reply = last.role == "assistant" and not last.tool_calls
+            if not (reply or (last.role == "user" and last.meta.get("kind") == "note")):
+                return
+            msgs.pop()
 
     def _add_note(self, text: str, guard: str) -> None:
         """A note for the model, joined to a text tool-results message when one is last."""

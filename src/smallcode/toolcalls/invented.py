@@ -80,9 +80,13 @@ def calls_for_invented_names(
 
 
 def _content_fits(target: str, name: str, args: dict[str, Any]) -> bool:
-    """A file-name-like tool name writes only when there is content, reads only without."""
+    """A file-name-like tool name writes only when there is content, reads only without, and
+    only the file it names."""
     if not _FILE_NAME.search(name.lower()):
         return True
     if target == "write_file":
         return bool(str(args.get("content") or "").strip())
+    if target == "read_file":  # the file the name says, not a placeholder ("<file-path>")
+        path = str(args.get("path") or "").replace("\\", "/").rsplit("/", 1)[-1]
+        return bool(path) and path.lower() in name.lower()
     return True

@@ -64,6 +64,7 @@ class RunState:
     unknown_tool_notes: int = 0  # corrections of calls to tools that do not exist
     text_edit_noted: bool = False  # the model was asked once to write an edit properly
     text_edit_problems: str = ""  # edits written as text that could not be applied
+    edit_format: str = "tools"  # how the model is asked to edit (agent/editformat.py)
     # The call of the current before_call event when a guard blocked it (not run).
     blocked_call: ToolCall | None = None
     # Free for guards added from outside the package (``SmallCode(guards=...)``).

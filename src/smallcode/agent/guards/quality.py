@@ -80,7 +80,13 @@ class QualityMonitor(RunScoped):
             if named:
                 parts.append(f"unknown tool(s) {', '.join(named)}")
             message = f"Error: {'; '.join(parts)}. Valid tools: {valid}. Call one of these."
-            message += _code_not_tool(named, event.state.task)
+            hint = _code_not_tool(named, event.state.task, event.state.edit_format)
+            if event.state.edit_format != "tools" and named and not blank:
+                # In a text edit format the way to write files instead: the tool list invites
+                # another call (the 0.5B model then "read" files it had been shown).
+                message = hint.strip() or _write_as_text(named, event.state.task) or message
+            else:
+                message += hint
             action = "retry"
         elif not reply.content.strip() and not reply.reasoning.strip():
             message = (
@@ -168,25 +174,56 @@ class TruncationGuard(RunScoped):
         )
 
 
-def _code_not_tool(names: list[str], task: str) -> str:
+def _code_not_tool(names: list[str], task: str, edit_format: str = "tools") -> str:
     """A small model "calls" the function the task asks it to write (``add`` for "write
-    add(a, b)"): say that it is code to write, and where, instead of only listing tools."""
+    add(a, b)"): say that it is code to write, and where, instead of only listing tools. In a
+    text edit format the way to write it is the one the system prompt shows: the file's name
+    on a line and its content in a fenced block."""
     import re
 
     from smallcode.agent.intent import is_test_file, named_files
 
     files = [f for f in named_files(task) if not is_test_file(f)]
     modules = {f.rsplit("/", 1)[-1].rsplit(".", 1)[0]: f for f in files}
+    modules.update({f.rsplit("/", 1)[-1]: f for f in files})  # "count_lines.sh" as a name
     where = f" in {files[0]}" if len(files) == 1 else ""
+    as_text = edit_format != "tools"
     for n in names:
         if n in modules:
+            if as_text:
+                return (
+                    f" {n} is not a tool: it is the file {modules[n]} the task asks for. Reply "
+                    f"with the line {modules[n]} and below it the complete content of "
+                    f"{modules[n]} in a fenced code block."
+                )
             return (
                 f" {n} is not a tool: it is the file {modules[n]}. Write the code the task asks "
                 "for into it with write_file(path, content), or change it with patch."
             )
         if re.search(rf"(?<![\w.]){re.escape(n)}\s*\(|`{re.escape(n)}`", task):
+            if as_text and len(files) == 1:
+                return (
+                    f" {n} is not a tool: it is code the task asks you to write{where}. Reply "
+                    f"with the line {files[0]} and below it the complete content of {files[0]} "
+                    "in a fenced code block."
+                )
             return (
                 f" {n} is not a tool: it is code the task asks you to write{where}. Write the "
                 "whole file with write_file(path, content), or change it with patch."
             )
     return ""
+
+
+def _write_as_text(names: list[str], task: str) -> str:
+    """The note for a model asked for text edits that calls a tool that does not exist, when
+    the task asks for a change: how to write a file in that format, and which files."""
+    from smallcode.agent.intent import named_files, wants_change
+
+    if not wants_change(task):
+        return ""
+    files = named_files(task)
+    return (
+        f"{', '.join(names)} is not a tool. To create or change a file, reply with its path "
+        "alone on a line and below it the complete new content of the file in a fenced code "
+        "block" + (f" (the files of this task: {', '.join(files[:6])})." if files else ".")
+    )
