@@ -375,3 +375,66 @@ def test_no_data_file_means_no_argument_and_no_number_check(project: Path, run_a
     assert r.result.exit_code == 0, r.result.error
     runs = [c for c in r.result.verification["checks"] if c["name"] == "runs"]
     assert runs and runs[-1]["command"] == "bash wc.sh"
+
+
+def test_tests_the_task_asks_for_must_be_written(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    """Tests put into the module (or nowhere) are not the tests the task asks for."""
+    make_git_repo(
+        project,
+        {
+            "mathx.py": "def half(x):\n    return x / 2\n",
+            "test_mathx.py": "from mathx import half\n\n\ndef test_half():\n    assert half(4) == 2\n",
+        },
+    )
+    module = "def half(x):\n    return x / 2\n\n\ndef double(x):\n    return 2 * x\n"
+    tests = (
+        "from mathx import double, half\n\n\ndef test_half():\n    assert half(4) == 2\n\n\n"
+        "def test_double():\n    assert double(2) == 4\n"
+    )
+    replies = [
+        call("write_file", path="mathx.py", content=module),
+        text("Done."),
+        call("write_file", path="test_mathx.py", content=tests),
+        text("Done."),
+    ]
+    r = run_agent(
+        script(replies),
+        "Add a function double(x) to mathx.py. Also add tests for it to test_mathx.py.",
+    )
+    assert r.result.exit_code == 0, r.result.error
+    note = user_texts(r.requests[2])[-1]
+    assert "the task asks for tests, but no test file was written: add them to test_mathx.py" in (
+        note
+    )
+    assert "tests_added" not in failed_checks(r)
+
+
+def test_tests_that_are_only_the_measure_need_not_change(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    make_git_repo(
+        project, {"test_sq.py": "from sq import sq\n\n\ndef test_sq():\n    assert sq(3) == 9\n"}
+    )
+    r = run_agent(
+        script(
+            [call("write_file", path="sq.py", content="def sq(x):\n    return x * x\n"), text("ok")]
+        ),
+        "Write sq.py so that the tests in test_sq.py pass.",
+    )
+    assert r.result.exit_code == 0, r.result.error
+    assert all(c["name"] != "tests_added" for c in r.result.verification["checks"])
+
+
+def test_in_a_text_format_the_note_asks_for_the_file_again(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    never_called = "def main():\n    print('hello from smallcode')\n"
+    replies = [
+        text(f"hello.py\n```python\n{never_called}```"),
+        text(f"hello.py\n```python\n{never_called}\n\nmain()\n```"),
+    ]
+    r = run_agent(
+        script(replies),
+        "Create hello.py that prints exactly: hello from smallcode",
+        edit_format="whole",
+    )
+    assert r.result.exit_code == 0, r.result.error
+    note = user_texts(r.requests[1])[-1]
+    assert "`python hello.py` printed nothing" in note
+    assert "Reply with the line hello.py and below it the complete corrected content" in note

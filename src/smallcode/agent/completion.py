@@ -9,6 +9,7 @@ It runs before a run is reported as done, makes no model call, and each part is 
 - files the task names and that should now exist do exist;
 - "rename X to Y": X is gone from the project's source files and Y is there;
 - when the task is to make tests pass, those tests were not changed;
+- when the task asks for tests to be added, a test file was written;
 - a new script the task says prints something runs without crashing and prints something;
 - where the project has tests related to the task or to the changed files, they pass.
 
@@ -104,6 +105,7 @@ class CompletionCheck:
             else []
         )
         self.tests_are_goal = self.wants_change and intent.tests_are_the_goal(task)
+        self.asks_for_tests = self.wants_change and intent.asks_for_tests(task)
         self.expects_output = self.wants_change and intent.expects_output(task)
         self.rename = intent.rename_pair(task) if self.wants_change else None
         if self.rename and not _occurrences(self.root, self.rename[0], limit=1):
@@ -165,6 +167,17 @@ class CompletionCheck:
                         "pass as they are: restore them and change the code instead",
                     )
                 )
+        if self.asks_for_tests and changed and not any(intent.is_test_file(c) for c in changed):
+            named = [f for f in intent.named_files(self.task) if intent.is_test_file(f)]
+            outcomes.append(
+                _outcome(
+                    "tests_added",
+                    ", ".join(named) or "tests",
+                    False,
+                    "the task asks for tests, but no test file was written"
+                    + (f": add them to {', '.join(named)}" if named else ""),
+                )
+            )
         if self.rename:
             outcomes.extend(self._rename_checks(*self.rename))
         for rel in self.must_exist:
@@ -311,7 +324,7 @@ class CompletionCheck:
         if any(c["name"] == "changed" for c in v.failed):
             lines.append(self._how_to_change())
         else:
-            lines.append("Fix this with a tool call, then answer with a short summary.")
+            lines.append(self._how_to_fix(v))
         if reasks_left <= 0:
             lines.append("This is the last check before the run ends as not done.")
         text = "\n".join(lines)
@@ -365,6 +378,22 @@ class CompletionCheck:
             "one (read_file first), or write the whole file in a fenced code block with "
             "its path on the line above."
         )
+
+    def _how_to_fix(self, v: Verification) -> str:
+        """What to do about a failed check, in the edit format the model is asked for: in a
+        text format, the one file to write again (the test file asked for, else the one file
+        this run changed)."""
+        if self.edit_format != "tools":
+            if any(c["name"] == "tests_added" for c in v.failed):
+                files = [f for f in intent.named_files(self.task) if intent.is_test_file(f)]
+            else:
+                files = [f for f in self.changed_files() if (self.root / f).is_file()]
+            if len(files) == 1:
+                return (
+                    f"Reply with the line {files[0]} and below it the complete corrected "
+                    f"content of {files[0]} in a fenced code block."
+                )
+        return "Fix this with a tool call, then answer with a short summary."
 
     def test_command(self) -> str:
         from smallcode.verify.discover import detect_test_command

@@ -12,6 +12,7 @@ import re
 from smallcode.verify.discover import is_test_file
 
 __all__ = [
+    "asks_for_tests",
     "expected_output",
     "expects_number",
     "expects_output",
@@ -234,6 +235,19 @@ def tests_are_the_goal(task: str) -> bool:
         if _CHANGE_TESTS.search(head):
             return False
     return True
+
+
+_ADD_TESTS = re.compile(
+    r"\b(?:add|write|create|include|extend)(?:s|ed|ing)?\s+"
+    r"(?:(?:some|new|more|a|an|the|few|its|their|unit|\d+)\s+)*tests?\b",
+    re.I,
+)
+
+
+def asks_for_tests(task: str) -> bool:
+    """True when the task asks for tests to be written ("Also add tests for it"), so a test
+    file must change; not when existing tests are only the measure of the work."""
+    return _ADD_TESTS.search(task) is not None and not tests_are_the_goal(task)
 
 
 _OUTPUT = re.compile(
