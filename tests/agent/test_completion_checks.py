@@ -438,3 +438,39 @@ def test_in_a_text_format_the_note_asks_for_the_file_again(project: Path, run_ag
     note = user_texts(r.requests[1])[-1]
     assert "`python hello.py` printed nothing" in note
     assert "Reply with the line hello.py and below it the complete corrected content" in note
+
+
+def test_a_flag_that_changes_the_default_output_is_sent_back(project: Path, run_agent) -> None:  # type: ignore[no-untyped-def]
+    """The 0.5B model added --shout to greet.py but made the plain greeting 'Hi' (a false
+    done): without the flag the script must print what it did, with it something else."""
+    base = (
+        "import argparse\n\n\ndef main():\n    p = argparse.ArgumentParser()\n"
+        '    p.add_argument("name")\n{extra}    args = p.parse_args()\n'
+        '    print({expr})\n\n\nif __name__ == "__main__":\n    main()\n'
+    )
+    original = base.format(extra="", expr='f"Hello, {args.name}"')
+    make_git_repo(project, {"greet.py": original})
+    flag = '    p.add_argument("--shout", action="store_true")\n'
+    broken = base.format(
+        extra=flag, expr='f"Hello, {args.name}" if args.shout else f"Hi, {args.name}"'
+    )
+    good = base.format(
+        extra=flag, expr='f"Hello, {args.name}".upper() if args.shout else f"Hello, {args.name}"'
+    )
+    replies = [
+        call("write_file", path="greet.py", content=broken),
+        text("Done."),
+        call("write_file", path="greet.py", content=good),
+        text("Done."),
+    ]
+    r = run_agent(
+        script(replies),
+        "Add a --shout flag to greet.py: with it, the greeting is printed in upper case.",
+    )
+    assert r.result.exit_code == 0, r.result.error
+    assert (
+        "without --shout, `python greet.py x` now prints 'Hi, x'" in user_texts(r.requests[2])[-1]
+    )
+    flag_checks = [c for c in r.result.verification["checks"] if c["name"] == "flag"]
+    assert flag_checks and flag_checks[-1]["ok"]
+    assert flag_checks[-1]["command"] == "python greet.py x --shout"

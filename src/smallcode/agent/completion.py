@@ -11,6 +11,8 @@ It runs before a run is reported as done, makes no model call, and each part is 
 - when the task is to make tests pass, those tests were not changed;
 - when the task asks for tests to be added, a test file was written;
 - a new script the task says prints something runs without crashing and prints something;
+- a flag the task adds to a script: without it the script prints what it did, with it
+  something else (verify/flags.py);
 - where the project has tests related to the task or to the changed files, they pass.
 
 A failed check becomes one short note for the model (bounded re-asks, see the loop); the record
@@ -106,6 +108,7 @@ class CompletionCheck:
         )
         self.tests_are_goal = self.wants_change and intent.tests_are_the_goal(task)
         self.asks_for_tests = self.wants_change and intent.asks_for_tests(task)
+        self.flag = intent.added_flag(task) if self.wants_change else None
         self.expects_output = self.wants_change and intent.expects_output(task)
         self.rename = intent.rename_pair(task) if self.wants_change else None
         if self.rename and not _occurrences(self.root, self.rename[0], limit=1):
@@ -196,6 +199,8 @@ class CompletionCheck:
             and not any(not _ok(o) for o in outcomes)
         ):
             outcomes.extend(self._run_scripts())
+        if self.flag and self.settings.verify_run and not any(not _ok(o) for o in outcomes):
+            outcomes.extend(self._flag_checks(self.flag, changed))
         if changed and not any(not _ok(o) for o in outcomes):
             tests = self._run_tests(changed)
             if tests is not None:
@@ -296,6 +301,21 @@ class CompletionCheck:
             if outcome is not None:
                 out.append(outcome)
         return out
+
+    def _flag_checks(self, flag: str, changed: list[str]) -> list[dict[str, Any]]:
+        """The one changed script the task names, with and without the flag it adds."""
+        from smallcode.verify.flags import flag_check
+
+        named = set(intent.named_files(self.task))
+        scripts = [
+            rel
+            for rel in changed
+            if rel in named and rel.endswith(".py") and self.originals.get(rel) is not None
+        ]
+        if len(scripts) != 1:
+            return []
+        outcome = flag_check(self.root, scripts[0], self.originals[scripts[0]] or "", flag)
+        return [outcome] if outcome is not None else []
 
     def _file_argument(self, created: set[str]) -> tuple[str, ...]:
         """The file to pass to a new script that the task says reads the file given as its

@@ -12,6 +12,7 @@ import re
 from smallcode.verify.discover import is_test_file
 
 __all__ = [
+    "added_flag",
     "asks_for_tests",
     "expected_output",
     "expects_number",
@@ -248,6 +249,19 @@ def asks_for_tests(task: str) -> bool:
     """True when the task asks for tests to be written ("Also add tests for it"), so a test
     file must change; not when existing tests are only the measure of the work."""
     return _ADD_TESTS.search(task) is not None and not tests_are_the_goal(task)
+
+
+_ADD_FLAG = re.compile(
+    r"\b(?:add|support|implement|introduce)(?:s|ed|ing)?\s+(?:(?:an?|the|new|optional)\s+)*"
+    r"[`'\"]?(--[a-z][\w-]*)[`'\"]?\s+(?:flag|option|switch)\b",
+    re.I,
+)
+
+
+def added_flag(task: str) -> str | None:
+    """The command-line flag the task adds to a script ("Add a --shout flag to greet.py")."""
+    m = _ADD_FLAG.search(task)
+    return m.group(1) if m else None
 
 
 _OUTPUT = re.compile(
