@@ -149,3 +149,31 @@ def test_an_index_of_the_previous_schema_is_rebuilt(tmp_path: Path) -> None:
         assert stats.added == 1
         hits = hybrid_search(ix, "greet", k=1, use_embeddings=False, update=False)
         assert hits[0].symbol == "greet"
+
+
+def test_terms_most_definitions_hold_are_left_out_of_ranking(tmp_path: Path) -> None:
+    from smallcode.project.search import COMMON_MIN_DEFINITIONS, _without_common
+
+    many = COMMON_MIN_DEFINITIONS + 100
+    body = "".join(f"def handler_{i}(value):\n    return value\n\n" for i in range(many))
+    _write(tmp_path, "many.py", body + "def zebra_stripes(value):\n    return value\n")
+    with CodeIndex(tmp_path) as ix:
+        ix.update()
+        total, counts = ix.term_counts(["value", "zebra"])
+        assert total > many and counts["value"] > many and counts["zebra"] == 1
+        assert _without_common(ix, ["value", "zebra"]) == ["zebra"]
+        # all common: the rarest one stays, so the query still ranks something
+        assert _without_common(ix, ["value", "return"]) in (["value"], ["return"])
+        hits = hybrid_search(ix, "zebra value", k=3, use_embeddings=False, update=False)
+        assert hits[0].symbol == "zebra_stripes"
+
+
+def test_ripgrep_lines_map_to_definitions_after_a_file_changes(tmp_path: Path) -> None:
+    _write(tmp_path, "m.py", "def alpha():\n    return 'needle here'\n")
+    with CodeIndex(tmp_path) as ix:
+        ix.update()
+        first = hybrid_search(ix, '"needle here"', k=3, use_embeddings=False)
+        assert first[0].symbol == "alpha"
+        _write(tmp_path, "m.py", "X = 1\n\n\ndef beta():\n    return 'needle here'\n")
+        again = hybrid_search(ix, '"needle here"', k=3, use_embeddings=False)
+        assert again[0].symbol == "beta" and again[0].line == 5, again

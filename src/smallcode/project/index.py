@@ -132,6 +132,10 @@ class CodeIndex:
         where = Path(":memory:") if in_memory else index_path(self.root)
         self.conn: sqlite3.Connection = connect(where, INDEX_MIGRATIONS)
         self._vector_cache: tuple[str, object] | None = None
+        # (generation, symbol count, {term: how many definitions hold it}) for search
+        self._term_counts: tuple[str, int, dict[str, int]] | None = None
+        # (generation, {path: its definitions' spans}) for mapping ripgrep lines
+        self._span_cache: tuple[str, dict[str, list[tuple[int, int, int, bool]]]] | None = None
 
     def close(self) -> None:
         self.conn.close()
@@ -298,6 +302,24 @@ class CodeIndex:
             "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
             "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
+
+    def term_counts(self, terms: list[str]) -> tuple[int, dict[str, int]]:
+        """How many definitions there are, and how many hold each of ``terms`` (counted once
+        per index generation: a count costs far less than ranking the rows)."""
+        gen = self.generation()
+        if self._term_counts is None or self._term_counts[0] != gen:
+            total = self.conn.execute("SELECT count(*) FROM symbols_fts").fetchone()[0]
+            self._term_counts = (gen, int(total), {})
+        _, total, counts = self._term_counts
+        for t in terms:
+            if t not in counts:
+                try:
+                    counts[t] = self.conn.execute(
+                        "SELECT count(*) FROM symbols_fts WHERE symbols_fts MATCH ?", (f'"{t}"',)
+                    ).fetchone()[0]
+                except sqlite3.OperationalError:  # a term FTS5 cannot take
+                    counts[t] = 0
+        return total, {t: counts[t] for t in terms}
 
     def generation(self) -> str:
         row = self.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()

@@ -35,7 +35,10 @@ W_BM25 = 1.0  # BM25 over the query's own words
 # BM25 over the query's words plus the code words the vocabulary adds (vocabulary.py): a
 # definition that matches both the user's words and the code's words for them rises
 W_EXPANDED = 1.5
-W_EXPANDED_ONLY = 0.6  # BM25 over the added code words alone (noisier: weighed lower)
+W_THESAURUS = 0.6  # BM25 over the added code words alone (noisier: weighed lower)
+THESAURUS_COLUMNS = "name doc"  # ... in what a definition is called and says it does
+COMMON_SHARE = 0.1  # a term more than this share of definitions hold is left out of BM25
+COMMON_MIN_DEFINITIONS = 2000  # ... in an index this large (small ones are fast anyway)
 W_RG_WORDS = 0.3  # ripgrep lines holding several of the words (a proximity signal)
 W_EMBEDDING = 0.5
 ROLL_UP = 0.3  # share of a matching method's score its class gains
@@ -122,6 +125,7 @@ def bm25_ranking(
 ) -> list[int]:
     """Definitions ranked by BM25 over the index columns (or only ``columns``, "name doc")."""
     terms = query if isinstance(query, list) else (search_terms(query) or query_terms(query))
+    terms = _without_common(index, terms)
     if not terms:
         return []
     match = " OR ".join(f'"{t}"' for t in terms)
@@ -145,6 +149,19 @@ def bm25_ranking(
         return [row[0] for row in index.conn.execute(sql, params)]
     except sqlite3.OperationalError:  # a term FTS5 cannot take
         return []
+
+
+def _without_common(index: CodeIndex, terms: list[str]) -> list[str]:
+    """``terms`` without the ones most definitions hold ("get", "value", "return"): BM25
+    weighs them near zero, but ranking their thousands of rows is most of a query's time.
+    The rarest term stays when all are common."""
+    if len(terms) < 2:
+        return terms
+    total, counts = index.term_counts(terms)
+    if total < COMMON_MIN_DEFINITIONS:
+        return terms
+    kept = [t for t in terms if counts[t] <= total * COMMON_SHARE]
+    return kept or [min(terms, key=lambda t: counts[t])]
 
 
 def name_ranking(index: CodeIndex, query: str, path: str = "") -> list[int]:
@@ -234,7 +251,7 @@ def collect_rg(
     proc, terms, exact = run.proc, run.terms, run.exact
     scores: dict[int, float] = {}
     best: dict[int, tuple[float, int, str]] = {}
-    spans: dict[str, list[tuple[int, int, int, bool]]] = {}
+    spans = _span_cache(index)
     seen = 0
     assert proc.stdout is not None
     try:
@@ -271,9 +288,17 @@ def collect_rg(
     return ranked, {sid: (b[1], b[2]) for sid, b in best.items()}
 
 
+def _span_cache(index: CodeIndex) -> dict[str, list[tuple[int, int, int, bool]]]:
+    """Definition spans by file, kept until the index changes: ripgrep hits the same files
+    query after query."""
+    gen = index.generation()
+    if index._span_cache is None or index._span_cache[0] != gen:
+        index._span_cache = (gen, {})
+    return index._span_cache[1]
+
+
 def _file_spans(index: CodeIndex, rel: str) -> list[tuple[int, int, int, bool]]:
-    """(id, first line, last line, is module) of every definition of one file: one query per
-    file instead of one per ripgrep line."""
+    """(id, first line, last line, is module) of every definition of one file."""
     return [
         (r[0], r[1], r[2], r[3] == "module")
         for r in index.conn.execute(
@@ -351,7 +376,13 @@ def hybrid_search(
         extra = [] if exact else expand(query)
         if extra:
             rankings.append(("expanded", W_EXPANDED, bm25_ranking(index, extra + terms, path)))
-            rankings.append(("thesaurus", W_EXPANDED_ONLY, bm25_ranking(index, extra, path)))
+            rankings.append(
+                (
+                    "thesaurus",
+                    W_THESAURUS,
+                    bm25_ranking(index, extra, path, columns=THESAURUS_COLUMNS),
+                )
+            )
         if use_embeddings and not exact:
             rankings.append(("embedding", W_EMBEDDING, embedding_ranking(index, query, path)))
     except BaseException:

@@ -70,7 +70,7 @@ def _lookup(table: dict[str, tuple[str, ...]], words: list[str]) -> tuple[str, .
     return ()
 
 
-def expand(query: str, limit: int = 32) -> list[str]:
+def expand(query: str, limit: int = 16) -> list[str]:
     """Code words for ``query`` that its own terms do not already contain.
 
     Longer phrases come first: "used longest ago" says more than "used".
