@@ -474,3 +474,25 @@ def test_a_flag_that_changes_the_default_output_is_sent_back(project: Path, run_
     flag_checks = [c for c in r.result.verification["checks"] if c["name"] == "flag"]
     assert flag_checks and flag_checks[-1]["ok"]
     assert flag_checks[-1]["command"] == "python greet.py x --shout"
+
+
+def test_nothing_changed_in_a_text_format_asks_for_a_file_block_not_a_call(  # type: ignore[no-untyped-def]
+    project: Path, run_agent
+) -> None:
+    """The 0.5B model, told to 'call write_file', called it with no content and then read a
+    made-up file until the loop guard stopped it: in a text format the note asks for text."""
+    calc = "def add(a, b):\n    return a + b\n"
+    test = "from calc import add\n\n\ndef test_add():\n    assert ad(2, 3) == 5\n"
+    make_git_repo(project, {"calc.py": calc, "test_calc.py": test})
+    fixed = test.replace("ad(2", "add(2")
+    r = run_agent(
+        script([text(f"```python\n{test}```"), text(f"test_calc.py\n```python\n{fixed}```")]),
+        "Fix the typo in test_calc.py (calc.py is correct).",
+        edit_format="whole",
+    )
+    assert r.result.exit_code == 0, r.result.error
+    note = user_texts(r.requests[1])[-1]
+    assert "Reply with the path of the file to change alone on a line" in note
+    assert "(the files of this task: test_calc.py, calc.py)" in note
+    assert "write_file" not in note
+    assert (project / "test_calc.py").read_text() == fixed

@@ -393,6 +393,13 @@ class CompletionCheck:
                 f"Reply with the line {name} and below it the complete content of {name} in "
                 "a fenced code block (all of the file, written out in full)."
             )
+        if self.edit_format != "tools":  # the way the system prompt shows, not tool calls
+            files = intent.named_files(self.task)[:6]
+            return (
+                "Reply with the path of the file to change alone on a line and below it its "
+                "complete new content in a fenced code block"
+                + (f" (the files of this task: {', '.join(files)})." if files else ".")
+            )
         return (
             "Make the change now: call write_file for a new file or patch for an existing "
             "one (read_file first), or write the whole file in a fenced code block with "
