@@ -11,13 +11,12 @@ is judged. Runs are confined like the model's own commands and limited to a few 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from smallcode.verify.smoke import run_confined
 from smallcode.verify.textutil import clip
 
 TIMEOUT_S = 10.0
@@ -25,25 +24,8 @@ _PLACEHOLDERS = ("x", "1")
 
 
 def _run(root: Path, argv: list[str]) -> tuple[int, str, str] | None:
-    from smallcode.permissions.sandbox import confine
-
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
-    run_argv, env = confine(root, argv, env)
-    try:
-        p = subprocess.run(
-            run_argv,
-            cwd=root,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=TIMEOUT_S,
-            env=env,
-            start_new_session=True,
-        )
-    except (subprocess.TimeoutExpired, OSError):
-        return None
-    return p.returncode, p.stdout, p.stderr
+    p = run_confined(root, argv, TIMEOUT_S)
+    return None if p is None else (p.returncode, p.stdout, p.stderr)
 
 
 def positionals(usage: str) -> list[str] | None:

@@ -69,6 +69,32 @@ def _result(rel: str, command: str, ok: bool, code: int | None, evidence: str) -
     }
 
 
+def run_confined(
+    root: Path, argv: list[str], timeout: float
+) -> subprocess.CompletedProcess[str] | None:
+    """Run ``argv`` in ``root`` once, confined like the model's own commands (the session's
+    sandbox, no secrets in the environment), without input; None on a timeout or when it
+    cannot start."""
+    from smallcode.permissions.sandbox import confine
+
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
+    run_argv, env = confine(root, argv, env)
+    try:
+        return subprocess.run(
+            run_argv,
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+            env=env,
+            start_new_session=True,
+        )
+    except (subprocess.TimeoutExpired, OSError):
+        return None
+
+
 def smoke_run(
     root: Path,
     rel: str,
@@ -88,26 +114,9 @@ def smoke_run(
         return None
     cmd = [*cmd, *args]
     shown = " ".join(["python" if c == sys.executable else c for c in cmd])
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
-    from smallcode.permissions.sandbox import confine
-
-    run_argv, env = confine(root, cmd, env)  # the session's sandbox, no secrets in env
-    try:
-        proc = subprocess.run(
-            run_argv,
-            cwd=root,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=TIMEOUT_S,
-            env=env,
-            start_new_session=True,
-        )
-    except subprocess.TimeoutExpired:
-        return None  # a server, or waiting for something: not judged
-    except OSError:
-        return None
+    proc = run_confined(root, cmd, TIMEOUT_S)
+    if proc is None:
+        return None  # a server, waiting for something, or not startable: not judged
     out, err = proc.stdout.strip(), proc.stderr.strip()
     if proc.returncode == 0:
         if not out and not err:
