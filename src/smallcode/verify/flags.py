@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from smallcode.verify.smoke import run_confined
+from smallcode.verify.smoke import run_confined, run_record
 from smallcode.verify.textutil import clip
 
 TIMEOUT_S = 10.0
@@ -52,18 +52,6 @@ def _argv(py: str, script: str, names: list[str], value: str) -> list[str]:
     return [py, script, *args]
 
 
-def _outcome(rel: str, command: str, ok: bool, code: int | None, evidence: str) -> dict[str, Any]:
-    return {
-        "name": "flag",
-        "target": rel,
-        "ok": ok,
-        "skipped": False,
-        "command": command,
-        "exit_code": code,
-        "evidence": evidence,
-    }
-
-
 def flag_check(root: Path, rel: str, original: str, flag: str) -> dict[str, Any] | None:
     """Run ``rel`` without and with ``flag`` and the script as it was (``original``) without
     it; the outcome, or None when the runs cannot say anything."""
@@ -93,7 +81,8 @@ def flag_check(root: Path, rel: str, original: str, flag: str) -> dict[str, Any]
                 return None
             if now[0] != 0 or now[1] != before[1]:
                 got = clip((now[1] or now[2]).strip(), 160)
-                return _outcome(
+                return run_record(
+                    "flag",
                     rel,
                     shown,
                     False,
@@ -108,11 +97,12 @@ def flag_check(root: Path, rel: str, original: str, flag: str) -> dict[str, Any]
             shown_flag = f"{shown} {flag}"
             if with_flag[0] != 0:
                 tail = clip((with_flag[2] or with_flag[1]).strip(), 200)
-                return _outcome(
-                    rel, shown_flag, False, with_flag[0], f"`{shown_flag}` failed: {tail}"
+                return run_record(
+                    "flag", rel, shown_flag, False, with_flag[0], f"`{shown_flag}` failed: {tail}"
                 )
             if with_flag[1] == now[1]:
-                return _outcome(
+                return run_record(
+                    "flag",
                     rel,
                     shown_flag,
                     False,
@@ -120,7 +110,7 @@ def flag_check(root: Path, rel: str, original: str, flag: str) -> dict[str, Any]
                     f"`{shown_flag}` prints the same as without {flag} "
                     f"({clip(now[1].strip(), 160)!r}): the flag changes nothing",
                 )
-            return _outcome(rel, shown_flag, True, 0, "")
+            return run_record("flag", rel, shown_flag, True, 0, "")
         return None
     except OSError:
         return None

@@ -57,9 +57,12 @@ def _same_python(root: Path) -> bool:
     return not any((root / d / "bin" / "python").exists() for d in (".venv", "venv"))
 
 
-def _result(rel: str, command: str, ok: bool, code: int | None, evidence: str) -> dict[str, Any]:
+def run_record(
+    name: str, rel: str, command: str, ok: bool, code: int | None, evidence: str
+) -> dict[str, Any]:
+    """A verification record of one run of a script (the shape completion.py reports)."""
     return {
-        "name": "runs",
+        "name": name,
         "target": rel,
         "ok": ok,
         "skipped": False,
@@ -120,7 +123,8 @@ def smoke_run(
     out, err = proc.stdout.strip(), proc.stderr.strip()
     if proc.returncode == 0:
         if not out and not err:
-            return _result(
+            return run_record(
+                "runs",
                 rel,
                 shown,
                 False,
@@ -132,7 +136,8 @@ def smoke_run(
             text, exact = expected
             if (out.strip() != text.strip()) if exact else (text not in out):
                 how = "exactly" if exact else "something with"
-                return _result(
+                return run_record(
+                    "runs",
                     rel,
                     shown,
                     False,
@@ -141,7 +146,8 @@ def smoke_run(
                     f"{how} {text!r}",
                 )
         if number and _NUMBER.fullmatch(out) is None:
-            return _result(
+            return run_record(
+                "runs",
                 rel,
                 shown,
                 False,
@@ -149,13 +155,18 @@ def smoke_run(
                 f"`{shown}` printed {clip(out or err, 200)!r}, but the task says it prints just "
                 "the number",
             )
-        return _result(rel, shown, True, 0, "")
+        return run_record("runs", rel, shown, True, 0, "")
     if _INPUT_ERRORS.search(err) or _INPUT_ERRORS.search(out):
-        return _result(rel, shown, True, proc.returncode, "")  # wants arguments or input
+        return run_record("runs", rel, shown, True, proc.returncode, "")  # wants arguments or input
     crash = err or out
     if cmd[-1].endswith(".py") and not _PY_CRASH.search(crash):
-        return _result(rel, shown, True, proc.returncode, "")  # exit(1) on purpose
+        return run_record("runs", rel, shown, True, proc.returncode, "")  # exit(1) on purpose
     tail = "\n".join(crash.splitlines()[-6:])[-_OUTPUT_LIMIT:]
-    return _result(
-        rel, shown, False, proc.returncode, f"`{shown}` failed (exit {proc.returncode}):\n{tail}"
+    return run_record(
+        "runs",
+        rel,
+        shown,
+        False,
+        proc.returncode,
+        f"`{shown}` failed (exit {proc.returncode}):\n{tail}",
     )
